@@ -8,7 +8,9 @@ import tseslint from 'typescript-eslint';
  */
 export function trisignalConfig({ tsconfigRootDir }) {
   return tseslint.config(
-    { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '**/*.js', '**/*.cjs', '**/*.mjs', '**/*.d.ts'] },
+    {
+      ignores: ['dist/**', 'coverage/**', 'node_modules/**', '**/*.js', '**/*.cjs', '**/*.mjs', '**/*.d.ts'],
+    },
     js.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {
@@ -23,20 +25,33 @@ export function trisignalConfig({ tsconfigRootDir }) {
         'no-console': 'error',
         'no-restricted-syntax': [
           'error',
-          { selector: 'ExportAllDeclaration', message: 'List exports by name: index.ts is a table of contents.' },
+          {
+            selector: 'ExportAllDeclaration',
+            message: 'List exports by name: index.ts is a table of contents.',
+          },
         ],
         'no-restricted-imports': [
           'error',
           {
             patterns: [
-              { group: ['@trisignal/*/src', '@trisignal/*/src/*'], message: "Import a package's public entry, never its src." },
-              { group: ['@trisignal/*/internal', '@trisignal/*/internal/*', '**/../*/internal/*'], message: 'internal/ is private to its package.' },
+              {
+                group: ['@trisignal/*/src', '@trisignal/*/src/*'],
+                message: "Import a package's public entry, never its src.",
+              },
+              {
+                group: ['@trisignal/*/internal', '@trisignal/*/internal/*', '**/../*/internal/*'],
+                message: 'internal/ is private to its package.',
+              },
             ],
           },
         ],
         '@typescript-eslint/naming-convention': [
           'error',
-          { selector: 'typeParameter', format: ['PascalCase'], custom: { regex: '^T([A-Z]|$)', match: true } },
+          {
+            selector: 'typeParameter',
+            format: ['PascalCase'],
+            custom: { regex: '^T([A-Z]|$)', match: true },
+          },
         ],
       },
     },

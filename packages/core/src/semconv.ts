@@ -22,7 +22,9 @@ export const METRIC_RPC_SERVER_RESPONSES_PER_RPC = 'rpc.server.responses_per_rpc
 
 // Runtime and process (semconv)
 export const METRIC_NODEJS_EVENTLOOP_DELAY_P50 = 'nodejs.eventloop.delay.p50';
+export const METRIC_NODEJS_EVENTLOOP_DELAY_P90 = 'nodejs.eventloop.delay.p90';
 export const METRIC_NODEJS_EVENTLOOP_DELAY_P99 = 'nodejs.eventloop.delay.p99';
+export const METRIC_NODEJS_EVENTLOOP_DELAY_STDDEV = 'nodejs.eventloop.delay.stddev';
 export const METRIC_NODEJS_EVENTLOOP_DELAY_MAX = 'nodejs.eventloop.delay.max';
 export const METRIC_NODEJS_EVENTLOOP_DELAY_MIN = 'nodejs.eventloop.delay.min';
 export const METRIC_NODEJS_EVENTLOOP_DELAY_MEAN = 'nodejs.eventloop.delay.mean';
@@ -30,7 +32,11 @@ export const METRIC_NODEJS_EVENTLOOP_UTILIZATION = 'nodejs.eventloop.utilization
 export const METRIC_NODEJS_EVENTLOOP_TIME = 'nodejs.eventloop.time';
 export const METRIC_V8JS_GC_DURATION = 'v8js.gc.duration';
 export const METRIC_V8JS_MEMORY_HEAP_USED = 'v8js.memory.heap.used';
-export const METRIC_V8JS_MEMORY_HEAP_LIMIT = 'v8js.memory.heap.limit';
+/**
+ * The V8 heap ceiling (`heap_size_limit`). Newer than @opentelemetry/semantic-conventions 1.45, which still
+ * lists the deprecated `v8js.memory.heap.limit` (that one meant the per-space size).
+ */
+export const METRIC_V8JS_MEMORY_HEAP_MAX = 'v8js.memory.heap.max';
 export const METRIC_V8JS_MEMORY_HEAP_SPACE_SIZE = 'v8js.memory.heap.space.size';
 export const METRIC_V8JS_MEMORY_HEAP_SPACE_AVAILABLE_SIZE = 'v8js.memory.heap.space.available_size';
 export const METRIC_V8JS_MEMORY_HEAP_SPACE_PHYSICAL_SIZE = 'v8js.memory.heap.space.physical_size';
@@ -58,6 +64,7 @@ export const ATTR_RPC_GRPC_STATUS_CODE = 'rpc.grpc.status_code';
 export const ATTR_CPU_MODE = 'cpu.mode';
 export const ATTR_V8JS_GC_TYPE = 'v8js.gc.type';
 export const ATTR_V8JS_HEAP_SPACE_NAME = 'v8js.heap.space.name';
+export const ATTR_V8JS_RESOURCE_TYPE = 'v8js.resource.type';
 export const ATTR_NODEJS_EVENTLOOP_STATE = 'nodejs.eventloop.state';
 export const ATTR_EXCEPTION_TYPE = 'exception.type';
 export const ATTR_EXCEPTION_MESSAGE = 'exception.message';
