@@ -5,7 +5,7 @@
  * classifier, SLO class matcher and admission hook. Exporters and samplers come in as values.
  */
 export { init } from './init.js';
-export type { Observability, FlushOptions } from './init.js';
+export type { Observability, FlushOptions, InitAware } from './init.js';
 export { CORE_DEFAULTS, resolveInitOptions } from './options.js';
 export type {
   InitOptions,

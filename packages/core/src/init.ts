@@ -95,6 +95,24 @@ export interface Observability extends AsyncDisposable {
   shutdown(options?: FlushOptions): Promise<void>;
 }
 
+/**
+ * Implemented by components passed to `init()` (sampler, processors, exporters, readers, exporter
+ * bundles) that need the finished handle, e.g. an adaptive sampler reading `obs.recorder`, or a processor
+ * reporting its own metrics through `obs.meterProvider`. `onInit` runs once, before `init()` returns; an
+ * error thrown from it shuts the handle down and is rethrown.
+ */
+export interface InitAware {
+  onInit(obs: Observability): void;
+}
+
+function isInitAware(value: unknown): value is InitAware {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { onInit?: unknown }).onInit === 'function'
+  );
+}
+
 /** A pull reader owned by core so that `collect()` works whatever readers the user configured. */
 class PullMetricReader extends MetricReader {
   protected override onForceFlush(): Promise<void> {
@@ -254,26 +272,7 @@ export function init(options: InitOptions = {}): Observability {
       ? undefined
       : createRuntimeMetrics(coreMeter, runtimeOption === true ? {} : runtimeOption);
 
-  let contextManager: AsyncLocalStorageContextManager | undefined;
   let registered = false;
-  if (resolved.registerGlobals && !disabled) {
-    contextManager = new AsyncLocalStorageContextManager();
-    contextManager.enable();
-    // The API refuses a second registration; only the first init() in a process owns the globals.
-    registered = context.setGlobalContextManager(contextManager);
-    if (registered) {
-      trace.setGlobalTracerProvider(tracerProvider);
-      metrics.setGlobalMeterProvider(meterProvider);
-      logs.setGlobalLoggerProvider(loggerProvider);
-      propagation.setGlobalPropagator(resolved.propagator);
-    } else {
-      contextManager.disable();
-      contextManager = undefined;
-      diag.warn(
-        'trisignal: OpenTelemetry globals are already registered; this init() keeps its providers private',
-      );
-    }
-  }
 
   const timeoutOf = (o: FlushOptions | undefined): number =>
     o?.timeoutMillis ?? resolved.shutdownTimeoutMillis;
@@ -311,6 +310,9 @@ export function init(options: InitOptions = {}): Observability {
       hooks?.remove();
       const work = (async () => {
         await runtime?.shutdown();
+        // A sampler with a lifecycle (window timers) stops with the rest; providers do not own it.
+        const sampler = options.sampler as { shutdown?: () => Promise<void> } | undefined;
+        if (typeof sampler?.shutdown === 'function') await sampler.shutdown();
         // Spans and logs first, so what they report on the way out still reaches the metrics.
         await Promise.all([tracerProvider.shutdown(), loggerProvider.shutdown()]);
         await meterProvider.shutdown();
@@ -363,6 +365,48 @@ export function init(options: InitOptions = {}): Observability {
     shutdown,
     [Symbol.asyncDispose]: () => shutdown(),
   };
+
+  // Components built before init() (an adaptive sampler that reads the recorder, processors that report
+  // metrics) receive the finished handle.
+  const components: unknown[] = [
+    options.sampler,
+    ...(options.spanProcessors ?? []),
+    ...(options.logProcessors ?? []),
+    ...(options.exporters ?? []),
+    ...(options.spanExporters ?? []),
+    ...(options.metricExporters ?? []),
+    ...(options.logExporters ?? []),
+    ...(options.metricReaders ?? []),
+  ];
+  for (const component of new Set(components)) {
+    if (!isInitAware(component)) continue;
+    try {
+      component.onInit(obs);
+    } catch (error) {
+      void shutdown().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  let contextManager: AsyncLocalStorageContextManager | undefined;
+  if (resolved.registerGlobals && !disabled) {
+    contextManager = new AsyncLocalStorageContextManager();
+    contextManager.enable();
+    // The API refuses a second registration; only the first init() in a process owns the globals.
+    registered = context.setGlobalContextManager(contextManager);
+    if (registered) {
+      trace.setGlobalTracerProvider(tracerProvider);
+      metrics.setGlobalMeterProvider(meterProvider);
+      logs.setGlobalLoggerProvider(loggerProvider);
+      propagation.setGlobalPropagator(resolved.propagator);
+    } else {
+      contextManager.disable();
+      contextManager = undefined;
+      diag.warn(
+        'trisignal: OpenTelemetry globals are already registered; this init() keeps its providers private',
+      );
+    }
+  }
 
   if (!disabled && (resolved.signals.length > 0 || resolved.beforeExit)) {
     hooks = installSignalHooks(resolved.signals, resolved.beforeExit, () => obs.shutdown());

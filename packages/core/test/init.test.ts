@@ -297,3 +297,46 @@ describe('init', () => {
     expect(obs.sloClasses.matchRpc('shop.Billing/Charge')).toBe('silver');
   });
 });
+
+describe('init-aware components', () => {
+  it('hands the finished handle to components that implement onInit, once, and stops a sampler with a lifecycle', async () => {
+    const seen: Observability[] = [];
+    let samplerStopped = 0;
+    const sampler = {
+      shouldSample: () => ({ decision: 1 }),
+      toString: () => 'TestSampler',
+      onInit: (o: Observability) => seen.push(o),
+      shutdown: () => {
+        samplerStopped++;
+        return Promise.resolve();
+      },
+    };
+    const processor = {
+      onStart: () => undefined,
+      onEnd: () => undefined,
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+      onInit: (o: Observability) => seen.push(o),
+    };
+    const obs = start({ sampler, spanProcessors: [processor, processor] });
+    expect(seen).toEqual([obs, obs]);
+    expect(seen[0]!.recorder).toBe(obs.recorder);
+    await obs.shutdown();
+    expect(samplerStopped).toBe(1);
+  });
+
+  it('shuts down and rethrows when a component refuses the handle', () => {
+    const bad = {
+      export: () => undefined,
+      shutdown: () => Promise.resolve(),
+      onInit: () => {
+        throw new Error('not configured');
+      },
+    };
+    expect(() =>
+      init({ signalHooks: false, env: {}, runtimeMetrics: false, spanExporters: [bad as never] }),
+    ).toThrow('not configured');
+    // the failed init released the globals it took
+    expect(propagation.fields()).toEqual([]);
+  });
+});
