@@ -1,0 +1,246 @@
+/**
+ * @trisignal/bench — a macro-benchmark harness for servers. A variant is a command that starts a
+ * server on `PORT` (env); a load function drives it. The harness runs every variant in its own fresh
+ * child process per round, warms it up, measures it, and reads its CPU time and RSS from /proc (so the
+ * server needs no cooperation: HTTP, gRPC, anything). Rounds are interleaved (the order rotates each
+ * round) and every variant's throughput is divided by the baseline's of the same round, because on a
+ * shared machine absolute numbers drift between rounds while ratios within a round hold.
+ */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { loadAverage, readProcStats } from './proc-stats.mjs';
+
+/**
+ * @typedef {object} Variant
+ * @property {string} name              short id (`a`, `bare`…)
+ * @property {string} label             what is measured, for the table
+ * @property {string} script            path of the server script, run with this Node (`process.execPath`)
+ * @property {string[]} [args]          extra arguments
+ * @property {Record<string,string>} [env] extra environment
+ * @property {Record<string, unknown>} [load] options handed to the load function for this variant
+ */
+
+/**
+ * @typedef {object} LoadResult
+ * @property {number} requests  completed requests in the window
+ * @property {number} rps       requests per second
+ * @property {number} p50       latency ms
+ * @property {number} p99       latency ms
+ * @property {number} [errors]  transport errors + timeouts
+ * @property {number} [non2xx]
+ */
+
+/**
+ * @callback LoadFunction
+ * @param {{ port: number, durationSeconds: number, phase: 'warmup' | 'measure', variant: Variant }} run
+ * @returns {Promise<LoadResult>}
+ */
+
+/**
+ * @typedef {object} Service
+ * @property {string} name
+ * @property {string} script
+ * @property {string} envVar  the variable that tells variants where the service listens (`http://127.0.0.1:<port>`)
+ */
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {net.AddressInfo} */ (server.address());
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function waitForPort(port, child, timeoutMillis) {
+  const deadline = Date.now() + timeoutMillis;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before listening`);
+    if (await canConnect(port)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listened on ${port} within ${timeoutMillis} ms`);
+}
+
+/** Starts `script` with PORT set and waits until the port accepts connections. */
+export async function startProcess(script, { args = [], env = {}, timeoutMillis = 20_000 } = {}) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const info = [];
+  const collect = (chunk) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-8000);
+    for (const line of text.split('\n')) if (line.startsWith('BENCH_INFO ')) info.push(line.slice(11).trim());
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  try {
+    await waitForPort(port, child, timeoutMillis);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${script}: ${error.message}\n${output}`);
+  }
+  return { child, port, info, output: () => output };
+}
+
+/** Stops a child: SIGTERM, then SIGKILL after `graceMillis`. */
+export function stopProcess(child, graceMillis = 3000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMillis);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export function median(values) {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Runs the benchmark and returns every round's measurements plus the per-variant medians.
+ * @param {object} options
+ * @param {Variant[]} options.variants            the first one is the baseline unless `baseline` names another
+ * @param {LoadFunction} options.load
+ * @param {string} [options.baseline]
+ * @param {number} [options.rounds]               default 3
+ * @param {number} [options.durationSeconds]      measured window per variant and round, default 10
+ * @param {number} [options.warmupSeconds]        default 3
+ * @param {Service[]} [options.services]          started once, before the rounds (e.g. an OTLP sink)
+ * @param {(line: string) => void} [options.log]
+ */
+export async function runBenchmark(options) {
+  const {
+    variants,
+    load,
+    rounds = 3,
+    durationSeconds = 10,
+    warmupSeconds = 3,
+    services = [],
+    log = (line) => process.stderr.write(line + '\n'),
+  } = options;
+  const baseline = options.baseline ?? variants[0].name;
+  const started = [];
+  const serviceEnv = {};
+  const result = { rounds: [], loadBefore: loadAverage(), loadAfter: '', info: {}, services: {} };
+  try {
+    for (const service of services) {
+      const proc = await startProcess(service.script);
+      started.push({ service, proc, before: readProcStats(proc.child.pid) });
+      serviceEnv[service.envVar] = `http://127.0.0.1:${proc.port}`;
+    }
+    for (let round = 0; round < rounds; round++) {
+      // Rotate the order so that no variant always runs first (cold machine) or last.
+      const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+      const measurements = {};
+      for (const variant of order) {
+        const proc = await startProcess(variant.script, {
+          args: variant.args,
+          env: { ...serviceEnv, ...variant.env },
+        });
+        result.info[variant.name] ??= proc.info.join('; ');
+        try {
+          if (warmupSeconds > 0)
+            await load({ port: proc.port, durationSeconds: warmupSeconds, phase: 'warmup', variant });
+          const sinkBefore = started.map((s) => readProcStats(s.proc.child.pid));
+          const before = readProcStats(proc.child.pid);
+          const run = await load({ port: proc.port, durationSeconds, phase: 'measure', variant });
+          const after = readProcStats(proc.child.pid);
+          const sinkAfter = started.map((s) => readProcStats(s.proc.child.pid));
+          const cpu = before && after ? after.cpuMicros - before.cpuMicros : NaN;
+          const serviceCpu = sinkBefore.reduce(
+            (sum, b, i) => sum + (b && sinkAfter[i] ? sinkAfter[i].cpuMicros - b.cpuMicros : 0),
+            0,
+          );
+          measurements[variant.name] = {
+            ...run,
+            rssBytes: after?.rssBytes ?? NaN,
+            cpuMicrosPerRequest: cpu / run.requests,
+            serviceCpuMicrosPerRequest: serviceCpu / run.requests,
+          };
+          log(
+            `round ${round + 1}/${rounds} ${variant.name.padEnd(3)} ${Math.round(run.rps)} req/s ` +
+              `p50 ${run.p50} ms p99 ${run.p99} ms cpu ${(cpu / run.requests).toFixed(1)} µs/req ` +
+              `rss ${((after?.rssBytes ?? NaN) / 1048576).toFixed(0)} MB errors ${run.errors ?? 0} non2xx ${run.non2xx ?? 0}`,
+          );
+        } finally {
+          await stopProcess(proc.child);
+        }
+      }
+      const base = measurements[baseline];
+      for (const m of Object.values(measurements)) {
+        m.ratio = m.rps / base.rps;
+        m.p99Ratio = m.p99 / base.p99;
+      }
+      result.rounds.push(measurements);
+    }
+  } finally {
+    for (const s of started) await stopProcess(s.proc.child);
+    result.loadAfter = loadAverage();
+  }
+  result.summary = variants.map((variant) => {
+    const per = result.rounds.map((r) => r[variant.name]);
+    return {
+      name: variant.name,
+      label: variant.label,
+      rps: median(per.map((m) => m.rps)),
+      ratio: median(per.map((m) => m.ratio)),
+      ratios: per.map((m) => m.ratio),
+      p50: median(per.map((m) => m.p50)),
+      p99: median(per.map((m) => m.p99)),
+      p99Ratio: median(per.map((m) => m.p99Ratio)),
+      rssMB: median(per.map((m) => m.rssBytes)) / 1048576,
+      cpuMicrosPerRequest: median(per.map((m) => m.cpuMicrosPerRequest)),
+      serviceCpuMicrosPerRequest: median(per.map((m) => m.serviceCpuMicrosPerRequest)),
+      errors: per.reduce((s, m) => s + (m.errors ?? 0), 0),
+      non2xx: per.reduce((s, m) => s + (m.non2xx ?? 0), 0),
+    };
+  });
+  return result;
+}
+
+const fmt = (n, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '—';
+
+/** The summary as a markdown table (medians over rounds; ratios are medians of per-round ratios). */
+export function formatSummary(result, { serviceColumn = 'sink CPU µs/req' } = {}) {
+  const lines = [
+    `| variant | req/s | ratio to baseline (per round) | p50 / p99 ms | p99 ratio | server RSS MB | server CPU µs/req | ${serviceColumn} | errors / non-2xx |`,
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of result.summary) {
+    lines.push(
+      `| (${s.name}) ${s.label} | ${fmt(s.rps)} | ${fmt(s.ratio, 2)} (${s.ratios.map((r) => fmt(r, 2)).join(', ')}) | ` +
+        `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)} | ${fmt(s.p99Ratio, 2)} | ${fmt(s.rssMB)} | ${fmt(s.cpuMicrosPerRequest, 1)} | ` +
+        `${fmt(s.serviceCpuMicrosPerRequest, 1)} | ${s.errors} / ${s.non2xx} |`,
+    );
+  }
+  return lines.join('\n');
+}

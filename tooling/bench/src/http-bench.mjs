@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// The HTTP overhead benchmark of issue 6 (`pnpm bench:http`): hello-world Express 5, five variants, each
+// in its own process, driven by autocannon on 127.0.0.1. Prints the command, the machine load before
+// and after, every round, and the summary table (medians; ratios to bare Express from the same round).
+//
+//   node tooling/bench/src/http-bench.mjs [--rounds 3] [--duration 10] [--warmup 3] [--connections 50]
+//                                         [--variants a,b,c,d,e] [--rate N] [--json out.json]
+// --rate N drives every variant at N req/s instead of saturating it: compare CPU µs/request then.
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { formatSummary, runBenchmark } from './harness.mjs';
+import { createHttpLoad } from './http-load.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const variantsDir = path.join(here, '..', 'variants', 'express');
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    rate: { type: 'string' },
+    variants: { type: 'string', default: 'a,b,c,d,e' },
+    json: { type: 'string' },
+  },
+});
+
+const ALL = [
+  { name: 'a', label: 'bare Express 5', script: 'a-bare.cjs' },
+  {
+    name: 'b',
+    label: 'trisignal full: traces 100 % + metrics + access logs, OTLP/HTTP proto to sink',
+    script: 'b-trisignal-full.cjs',
+  },
+  {
+    name: 'c',
+    label: 'trisignal metrics only (OTLP/HTTP proto every 5 s)',
+    script: 'c-trisignal-metrics.cjs',
+  },
+  {
+    name: 'd',
+    label:
+      'OpenTelemetry sdk-node + instrumentation-http + instrumentation-express, BSP, OTLP proto, metrics every 5 s',
+    script: 'd-otel-sdk.cjs',
+  },
+  {
+    name: 'e',
+    label: 'express-prom-bundle (prom-client, default metrics), /metrics scraped every 1 s',
+    script: 'e-prom-bundle.cjs',
+    load: { scrapePath: '/metrics' },
+  },
+];
+const wanted = new Set(values.variants.split(','));
+const variants = ALL.filter((v) => wanted.has(v.name)).map((v) => ({
+  ...v,
+  script: path.join(variantsDir, v.script),
+}));
+
+const rounds = Number(values.rounds);
+const durationSeconds = Number(values.duration);
+const warmupSeconds = Number(values.warmup);
+const connections = Number(values.connections);
+
+const command = `node tooling/bench/src/http-bench.mjs ${process.argv.slice(2).join(' ')}`.trim();
+const header = [
+  `Command: \`${command}\``,
+  `Node ${process.version} on ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}; client (autocannon, ${connections} connections${values.rate ? `, fixed ${values.rate} req/s` : ''}, in the harness process), server and OTLP sink share these ${os.cpus().length} cores.`,
+  `${rounds} interleaved rounds (order rotates), ${warmupSeconds} s warm-up + ${durationSeconds} s measured per variant and round, each variant in a fresh process; medians; ratios are to bare Express in the same round.`,
+];
+process.stdout.write(header.join('\n') + '\n\n');
+
+const result = await runBenchmark({
+  variants,
+  baseline: 'a',
+  rounds,
+  durationSeconds,
+  warmupSeconds,
+  load: createHttpLoad({ connections, ...(values.rate ? { rate: Number(values.rate) } : {}) }),
+  services: [{ name: 'otlp-sink', script: path.join(here, 'otlp-sink.mjs'), envVar: 'OTLP_SINK_URL' }],
+});
+
+const infoLines = Object.entries(result.info).map(([name, text]) => `- (${name}) ${text}`);
+process.stdout.write(
+  [
+    `Load average (1/5/15 min) before: ${result.loadBefore}; after: ${result.loadAfter}`,
+    '',
+    formatSummary(result),
+    '',
+    ...infoLines,
+    '',
+  ].join('\n'),
+);
+if (values.json) writeFileSync(values.json, JSON.stringify({ command, header, ...result }, null, 2));
