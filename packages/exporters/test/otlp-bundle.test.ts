@@ -79,24 +79,31 @@ describe('otlpHttp() bundle with init()', () => {
       expect(record.body.stringValue).toBe('inside the span');
       expect(record.traceId).toBe(span.traceId);
 
-      const metrics = byPath('/v1/metrics').map(
-        (r) => decode(types.metricsRequest, r.body) as unknown as MetricsRequest,
-      );
-      const all = metrics.flatMap((m) =>
-        m.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics)),
-      );
+      // Delivery is counted when the receiver answers, which may land after a flush's metric collection:
+      // flush again (bounded) until a metrics export carries both exporters' counts.
+      const components = new Set<string | undefined>();
+      let all: MetricsRequest['resourceMetrics'][number]['scopeMetrics'][number]['metrics'] = [];
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const metrics = byPath('/v1/metrics').map(
+          (r) => decode(types.metricsRequest, r.body) as unknown as MetricsRequest,
+        );
+        all = metrics.flatMap((m) =>
+          m.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics)),
+        );
+        for (const m of all.filter((x) => x.name === 'trisignal.exporter.items.sent')) {
+          for (const p of m.sum!.dataPoints) {
+            components.add(p.attributes.find((a) => a.key === 'otel.component.type')?.value.stringValue);
+          }
+        }
+        if (components.has('otlp_http_span_exporter') && components.has('otlp_http_log_exporter')) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await obs.forceFlush();
+      }
       const duration = all.find((m) => m.name === 'http.server.request.duration')!;
       const exemplars = duration.histogram!.dataPoints.flatMap((p) => p.exemplars);
       expect(exemplars).toContainEqual(expect.objectContaining({ traceId: span.traceId, asDouble: 0.01 }));
-      const sent = all.filter((m) => m.name === 'trisignal.exporter.items.sent');
-      expect(sent.length).toBeGreaterThan(0);
-      const components = sent.flatMap((m) =>
-        m.sum!.dataPoints.map(
-          (p) => p.attributes.find((a) => a.key === 'otel.component.type')?.value.stringValue,
-        ),
-      );
-      expect(components).toContain('otlp_http_span_exporter');
-      expect(components).toContain('otlp_http_log_exporter');
+      expect([...components]).toContain('otlp_http_span_exporter');
+      expect([...components]).toContain('otlp_http_log_exporter');
     } finally {
       await obs.shutdown();
     }
