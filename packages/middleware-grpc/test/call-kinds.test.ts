@@ -1,0 +1,3 @@
+import { callKindsSuite } from './suites/call-kinds.js';
+
+callKindsSuite('current grpc-js');

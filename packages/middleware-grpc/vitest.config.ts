@@ -1,0 +1,3 @@
+import { defineProject } from '@trisignal/vitest-config';
+
+export default defineProject('middleware-grpc');
