@@ -127,6 +127,7 @@ export {
   ATTR_ERROR_ROOT_CAUSE,
   ATTR_ERROR_FINGERPRINT,
   UNMATCHED_ROUTE,
+  ERROR_TYPE_SHED,
   OVERFLOW_VALUE,
 } from './semconv.js';
 export { VERSION } from './version.js';

@@ -78,5 +78,10 @@ export const ATTR_ERROR_FINGERPRINT = 'trisignal.error.fingerprint';
 
 /** The `http.route` stand-in for requests that matched no route, so random URLs cannot grow series. */
 export const UNMATCHED_ROUTE = '(unmatched)';
+/**
+ * `error.type` of a request the admission controller shed: middlewares record it, SLO evaluation ignores
+ * it (shedding must not feed the error rate it reacts to).
+ */
+export const ERROR_TYPE_SHED = 'shed';
 /** The value that replaces attribute values beyond a cardinality cap. */
 export const OVERFLOW_VALUE = 'other';

@@ -28,7 +28,7 @@ export const METRIC_EXPRESS_INTERNAL_ERRORS = 'trisignal.express.internal_errors
 /** `error.type` of a request whose client went away before the response was complete. */
 export const ERROR_TYPE_CLIENT_ABORTED = 'client_aborted';
 /** `error.type` of a request shed by the admission controller. */
-export const ERROR_TYPE_SHED = 'shed';
+export { ERROR_TYPE_SHED } from '@trisignal/core';
 /** `http.request.method` of methods outside the semconv list. */
 export const OTHER_METHOD = '_OTHER';
 /** The value that replaces each query parameter value when the query is redacted. */

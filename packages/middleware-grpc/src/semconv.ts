@@ -25,7 +25,7 @@ export const METRIC_GRPC_SERVER_SHED = 'trisignal.grpc.server.shed';
 export const METRIC_GRPC_INTERNAL_ERRORS = 'trisignal.grpc.internal_errors';
 
 /** `error.type` of a call shed by the admission controller. */
-export const ERROR_TYPE_SHED = 'shed';
+export { ERROR_TYPE_SHED } from '@trisignal/core';
 
 // Metadata keys
 /** Default metadata key that carries the trace id back to the client. */

@@ -1,3 +1,4 @@
+import { ERROR_TYPE_SHED } from '@trisignal/core';
 import { diag, type Meter } from '@opentelemetry/api';
 import { parseDuration } from './duration.js';
 import { invalidOption } from './errors.js';
@@ -48,7 +49,7 @@ export interface SloClock {
 }
 
 /** `error.type` a middleware should record on responses it shed, so shedding never feeds back into the error burn rate. */
-export const SHED_ERROR_TYPE = 'trisignal.shed';
+export const SHED_ERROR_TYPE = ERROR_TYPE_SHED;
 
 /** Options of {@link createSloEvaluator}. */
 export interface SloEvaluatorOptions {
