@@ -300,7 +300,12 @@ export class RequestState {
     const route = resolveRoute(req);
     const method = this.method;
     const routeInfo = inst.routeInfo(method, route);
-    const sloClass = routeInfo.sloClass;
+    // A shed request never reached routing: it keeps the class admission matched on its path, so its
+    // series and span count against the class that was shed (not the default class).
+    const sloClass =
+      route === undefined && this.shedReason !== undefined && this.admissionRequest?.sloClass !== undefined
+        ? this.admissionRequest.sloClass
+        : routeInfo.sloClass;
     let errorType: string | undefined;
     if (!finished) errorType = ERROR_TYPE_CLIENT_ABORTED;
     else if (this.shedReason !== undefined) errorType = ERROR_TYPE_SHED;

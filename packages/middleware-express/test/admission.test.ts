@@ -83,6 +83,11 @@ describe.each(EXPRESS_VERSIONS)('admission control on $name', ({ express }) => {
     expect(span.status.message).toContain('overload');
     expect(await shedCount()).toBe(before + 1);
     expect(httpSeries(t.obs).some((s) => s.attributes['error.type'] === 'shed')).toBe(true);
+    // The shed request's series and span carry the class admission shed, not the default class.
+    const shedSeries = httpSeries(t.obs).filter((s) => s.attributes['error.type'] === 'shed');
+    expect(shedSeries.map((s) => s.attributes['trisignal.slo.class'])).toEqual(['bronze']);
+    expect(shedSeries[0]!.attributes['http.route']).toBeUndefined();
+    expect(span.attributes['trisignal.slo.class']).toBe('bronze');
     // Shed requests are not reported back as outcomes of admitted work.
     expect(completed).toHaveLength(0);
   });
