@@ -11,12 +11,14 @@ import {
   context,
   createTraceState,
   type Context,
+  defaultTextMapGetter,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
   TraceFlags,
 } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
@@ -65,10 +67,42 @@ function parentCtx(traceState?: string): Context {
   });
 }
 
+/** Every variant cycles through 4096 contexts (the same one 4096 times, or distinct parents). */
+const POOL = 4096;
+const same = (ctx: Context): Context[] => Array.from({ length: POOL }, () => ctx);
+/** 4096 parents, each with its own TraceState object (parsed from the same header), as 4096 requests. */
+const distinctParents = (traceState: string): Context[] =>
+  Array.from({ length: POOL }, () => parentCtx(traceState));
+/** 4096 remote parents extracted by the W3C propagator (its TraceState is `@opentelemetry/core`'s). */
+const propagator = new W3CTraceContextPropagator();
+const extractedParents = (traceState: string): Context[] =>
+  Array.from({ length: POOL }, () =>
+    propagator.extract(
+      ROOT_CONTEXT,
+      { traceparent: `00-${PARENT_TRACE_ID}-00f067aa0ba902b7-01`, tracestate: traceState },
+      defaultTextMapGetter,
+    ),
+  );
+
+/** The sampler, then `serialize()` of the tracestate it returns, as a propagator or exporter would. */
+let serialized = 0;
+function thenSerialize(inner: Sampler): Sampler {
+  return {
+    shouldSample: (ctx, traceId, name, kind, attributes, links) => {
+      const result = inner.shouldSample(ctx, traceId, name, kind, attributes, links);
+      serialized += result.traceState?.serialize().length ?? 0;
+      return result;
+    },
+    toString: () => `thenSerialize(${inner.toString()})`,
+  };
+}
+
 interface Variant {
   readonly name: string;
   readonly sampler: Sampler;
-  readonly ctx: Context;
+  /** True for root spans (random trace ids), false for children of the parent trace id. */
+  readonly root: boolean;
+  readonly ctxs: readonly Context[];
 }
 
 const adaptiveCounts = new Map(ROUTES.map((r) => [r, { count: 0 }]));
@@ -92,48 +126,93 @@ const variants: Variant[] = [
   {
     name: 'upstream TraceIdRatioBasedSampler(0.1), root',
     sampler: new TraceIdRatioBasedSampler(0.1),
-    ctx: ROOT_CONTEXT,
+    root: true,
+    ctxs: same(ROOT_CONTEXT),
   },
   {
     name: 'upstream ParentBasedSampler(ratio 0.1), root',
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
-    ctx: ROOT_CONTEXT,
+    root: true,
+    ctxs: same(ROOT_CONTEXT),
   },
   {
     name: 'upstream ParentBasedSampler, sampled local parent',
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
-    ctx: parentCtx(),
+    root: false,
+    ctxs: same(parentCtx()),
   },
   {
     name: 'probability 0.1 (th), root',
     sampler: createProbabilitySampler({ ratio: 0.1 }),
-    ctx: ROOT_CONTEXT,
+    root: true,
+    ctxs: same(ROOT_CONTEXT),
   },
   {
     name: 'parent-based(probability 0.1), root',
     sampler: createParentBasedSampler({ root: createProbabilitySampler({ ratio: 0.1 }) }),
-    ctx: ROOT_CONTEXT,
+    root: true,
+    ctxs: same(ROOT_CONTEXT),
   },
   {
     name: 'parent-based, sampled local parent',
     sampler: createParentBasedSampler({ root: createProbabilitySampler({ ratio: 0.1 }) }),
-    ctx: parentCtx(),
+    root: false,
+    ctxs: same(parentCtx()),
   },
   {
     name: 'parent-based, parent with ot=th:e666 (checked)',
     sampler: createParentBasedSampler({ root: createProbabilitySampler({ ratio: 0.1 }) }),
-    ctx: parentCtx('ot=th:e666'),
+    root: false,
+    ctxs: same(parentCtx('ot=th:e666')),
   },
   {
     name: 'probability 0.1 equalizing, parent ot=th:8 (raises th: new tracestate)',
     sampler: createProbabilitySampler({ ratio: 0.1, parentMode: 'equalizing' }),
-    ctx: parentCtx('vendor=x,ot=th:8'),
+    root: false,
+    ctxs: same(parentCtx('vendor=x,ot=th:8')),
   },
-  { name: 'adaptive, 100 keys, root', sampler: adaptive, ctx: ROOT_CONTEXT },
+  {
+    name: 'probability 0.1 equalizing, 4096 distinct parents ot=th:8 (new tracestate each)',
+    sampler: createProbabilitySampler({ ratio: 0.1, parentMode: 'equalizing' }),
+    root: false,
+    ctxs: distinctParents('vendor=x,ot=th:8'),
+  },
+  {
+    name: 'probability 0.1 equalizing, 4096 remote parents via W3C propagator (core TraceState)',
+    sampler: createProbabilitySampler({ ratio: 0.1, parentMode: 'equalizing' }),
+    root: false,
+    ctxs: extractedParents('vendor=x,ot=th:8'),
+  },
+  {
+    name: 'probability 0.1 equalizing, 4096 distinct parents, + serialize() of the new tracestate',
+    sampler: thenSerialize(createProbabilitySampler({ ratio: 0.1, parentMode: 'equalizing' })),
+    root: false,
+    ctxs: distinctParents('vendor=x,ot=th:8'),
+  },
+  {
+    name: 'probability 0.1, parent with vendor=x only (adds ot: new tracestate)',
+    sampler: createProbabilitySampler({ ratio: 0.1 }),
+    root: false,
+    ctxs: same(parentCtx('vendor=x')),
+  },
+  {
+    name: 'parent-based, 4096 distinct parents ot=th:e666 (checked)',
+    sampler: createParentBasedSampler({ root: createProbabilitySampler({ ratio: 0.1 }) }),
+    root: false,
+    ctxs: distinctParents('ot=th:e666'),
+  },
+  {
+    name: 'rate-limiting 1000/s, parent ot=th:8;rv:… (erases th: new tracestate)',
+    sampler: createRateLimitingSampler({ tracesPerSecond: 1000 }),
+    root: false,
+    ctxs: same(parentCtx('vendor=x,ot=th:8;rv:f8a0c0e0e47360')),
+  },
+  { name: 'adaptive, 100 keys, root', sampler: adaptive, root: true, ctxs: same(ROOT_CONTEXT) },
   {
     name: 'rate-limiting 1000/s, root',
     sampler: createRateLimitingSampler({ tracesPerSecond: 1000 }),
-    ctx: ROOT_CONTEXT,
+    root: true,
+    ctxs: same(ROOT_CONTEXT),
   },
   {
     name: 'rule-based (health/checkout/10 %), root',
@@ -144,18 +223,26 @@ const variants: Variant[] = [
       ],
       fallback: createProbabilitySampler({ ratio: 0.1 }),
     }),
-    ctx: ROOT_CONTEXT,
+    root: true,
+    ctxs: same(ROOT_CONTEXT),
   },
 ];
 
-type Loop = (s: Sampler, ctx: Context, tids: string[], names: string[], attrs: object[], n: number) => number;
+type Loop = (
+  s: Sampler,
+  ctxs: readonly Context[],
+  tids: string[],
+  names: string[],
+  attrs: object[],
+  n: number,
+) => number;
 
 /** A distinct function per variant, so that no call site turns megamorphic across variants. */
 function makeLoop(): Loop {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function(
     's',
-    'ctx',
+    'ctxs',
     'tids',
     'names',
     'attrs',
@@ -163,7 +250,7 @@ function makeLoop(): Loop {
     `let sink = 0;
      for (let i = 0; i < n; i++) {
        const j = i & 4095;
-       sink += s.shouldSample(ctx, tids[j], names[j], 1, attrs[j], []).decision;
+       sink += s.shouldSample(ctxs[j], tids[j], names[j], 1, attrs[j], []).decision;
      }
      return sink;`,
   ) as Loop;
@@ -174,8 +261,8 @@ let sink = 0;
 function runDecisions(i: number): number {
   const v = variants[i]!;
   const start = process.hrtime.bigint();
-  const tids = v.ctx === ROOT_CONTEXT ? TRACE_IDS : PARENT_TRACE_IDS;
-  sink += loops[i]!(v.sampler, v.ctx, tids, NAMES, ATTRS, DECISIONS);
+  const tids = v.root ? TRACE_IDS : PARENT_TRACE_IDS;
+  sink += loops[i]!(v.sampler, v.ctxs, tids, NAMES, ATTRS, DECISIONS);
   return Number(process.hrtime.bigint() - start) / DECISIONS;
 }
 
@@ -366,5 +453,5 @@ if (gc === undefined) {
   const estimate = runs[0]!.estimate;
   console.log(`| ${heap.toFixed(1)} B | ${estimate.toFixed(1)} B | ${(estimate / heap).toFixed(2)} |`);
 }
-if (sink === -1) console.log(sink);
+if (sink === -1 || serialized === -1) console.log(sink, serialized);
 void adaptive.shutdown();

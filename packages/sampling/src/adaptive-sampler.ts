@@ -66,6 +66,14 @@ export interface AdaptiveSamplerOptions {
   readonly metrics?: SamplingMetrics | undefined;
   /** @default 'adaptive/<n>' */
   readonly name?: string | undefined;
+  /**
+   * On a key miss, match the span's `url.path` against the route templates of the HTTP keys already
+   * learnt (`GET /api/items/:id` matches `GET` + `/api/items/42`; `:param` is one segment, `*` or `*name`
+   * the rest), so a server span started before routing (the Express middleware names it by method only)
+   * still gets its route's probability. Templates with other syntax are not matched.
+   * @default false
+   */
+  readonly matchUrlPath?: boolean | undefined;
 }
 
 /** Adaptive sampler defaults. */
@@ -84,6 +92,7 @@ export const ADAPTIVE_DEFAULTS = Object.freeze({
   precision: DEFAULT_PRECISION,
   parentMode: 'independent',
   autoTick: true,
+  matchUrlPath: false,
 });
 
 /** What the sampler knows about one key. */
@@ -107,6 +116,47 @@ export interface AdaptiveSampler extends ManagedSampler {
 }
 
 const OVERFLOW_OPERATION = 'otel.metric.overflow';
+
+interface RouteTemplate {
+  readonly method: string;
+  readonly pattern: RegExp;
+  /** Literal segments count most, then parameters; a trailing wildcard least. */
+  readonly specificity: number;
+  readonly state: KeyState;
+}
+
+/** Segments a template may hold: literal text, `:param`, or a final `*` / `*name`. */
+const LITERAL_SEGMENT = /^[A-Za-z0-9._~!$&'=@%-]*$/;
+const PARAM_SEGMENT = /^:[A-Za-z_$][A-Za-z0-9_$]*$/;
+const WILDCARD_SEGMENT = /^\*([A-Za-z_$][A-Za-z0-9_$]*)?$/;
+
+/** Compiles `METHOD /route/:param` into a matcher of concrete paths; undefined for other syntax. */
+function compileRouteTemplate(state: KeyState): RouteTemplate | undefined {
+  const space = state.key.indexOf(' ');
+  if (space <= 0) return undefined;
+  const method = state.key.slice(0, space);
+  const route = state.key.slice(space + 1);
+  if (!route.startsWith('/')) return undefined;
+  const segments = route.split('/').slice(1);
+  let source = '^';
+  let specificity = 0;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    if (PARAM_SEGMENT.test(segment)) {
+      source += '/[^/]+';
+      specificity += 1;
+    } else if (WILDCARD_SEGMENT.test(segment)) {
+      if (i !== segments.length - 1) return undefined;
+      source += '(?:/.*)?';
+    } else if (LITERAL_SEGMENT.test(segment)) {
+      source += '/' + segment.replace(/[.$]/g, '\\$&');
+      specificity += 2;
+    } else {
+      return undefined;
+    }
+  }
+  return { method, pattern: new RegExp(source + '/?$'), specificity, state };
+}
 
 class KeyState {
   readonly key: string;
@@ -137,12 +187,15 @@ interface Resolved {
   readonly precision: number;
   readonly parentMode: ParentMode;
   readonly autoTick: boolean;
+  readonly matchUrlPath: boolean;
   readonly now: () => number;
 }
 
 class AdaptiveSamplerImpl implements AdaptiveSampler {
   readonly #o: Resolved;
   readonly #table = new Map<string, KeyState>();
+  /** Route-template matchers by HTTP method (only with `matchUrlPath`), rebuilt when keys come or go. */
+  #templates: ReadonlyMap<string, readonly RouteTemplate[]> = new Map();
   readonly #initial: CompiledProbability;
   readonly #counts = new DecisionCounts();
   readonly #metrics: SamplingMetrics;
@@ -207,7 +260,34 @@ class AdaptiveSamplerImpl implements AdaptiveSampler {
     const method = attributes['rpc.method'];
     if (typeof service === 'string' && typeof method === 'string')
       return this.#table.get(service + '/' + method);
+    if (this.#o.matchUrlPath) {
+      const path = attributes['url.path'];
+      const httpMethod = attributes['http.request.method'];
+      if (typeof path === 'string' && typeof httpMethod === 'string') {
+        const candidates = this.#templates.get(httpMethod);
+        if (candidates !== undefined) {
+          for (const t of candidates) if (t.pattern.test(path)) return t.state;
+        }
+      }
+    }
     return undefined;
+  }
+
+  #rebuildTemplates(): void {
+    const byMethod = new Map<string, RouteTemplate[]>();
+    for (const state of this.#table.values()) {
+      const template = compileRouteTemplate(state);
+      if (template === undefined) continue;
+      let list = byMethod.get(template.method);
+      if (list === undefined) {
+        list = [];
+        byMethod.set(template.method, list);
+      }
+      list.push(template);
+    }
+    // The most specific template wins: `/api/items/search` before `/api/items/:id`.
+    for (const list of byMethod.values()) list.sort((a, b) => b.specificity - a.specificity);
+    this.#templates = byMethod;
   }
 
   attach(feed: SeriesFeed): void {
@@ -271,6 +351,7 @@ class AdaptiveSamplerImpl implements AdaptiveSampler {
       return;
     }
     let refused = 0;
+    let keysChanged = false;
     const seen = new Set<KeyState>();
     for (const [key, totals] of current) {
       const before = previous.get(key);
@@ -289,13 +370,16 @@ class AdaptiveSamplerImpl implements AdaptiveSampler {
         }
         state = new KeyState(key, this.#initial);
         this.#table.set(key, state);
+        keysChanged = true;
       }
       seen.add(state);
       this.#update(state, requests, errors, seconds);
     }
+    const size = this.#table.size;
     for (const state of this.#table.values()) {
       if (!seen.has(state)) this.#update(state, 0, 0, seconds);
     }
+    if (this.#o.matchUrlPath && (keysChanged || this.#table.size !== size)) this.#rebuildTemplates();
     this.#refused = refused;
     if (refused > 0 && !this.#warnedKeys) {
       this.#warnedKeys = true;
@@ -460,6 +544,8 @@ export function createAdaptiveSampler(options: AdaptiveSamplerOptions = {}): Ada
   if (typeof now !== 'function') throw invalidOption('now', now, 'a function returning milliseconds');
   const autoTick = options.autoTick ?? ADAPTIVE_DEFAULTS.autoTick;
   if (typeof autoTick !== 'boolean') throw invalidOption('autoTick', autoTick, 'a boolean');
+  const matchUrlPath = options.matchUrlPath ?? ADAPTIVE_DEFAULTS.matchUrlPath;
+  if (typeof matchUrlPath !== 'boolean') throw invalidOption('matchUrlPath', matchUrlPath, 'a boolean');
   const resolved: Resolved = {
     kinds: [...kinds] as FeedKind[],
     policy,
@@ -481,6 +567,7 @@ export function createAdaptiveSampler(options: AdaptiveSamplerOptions = {}): Ada
     precision: checkInteger('precision', options.precision ?? ADAPTIVE_DEFAULTS.precision, 1, 14),
     parentMode: checkParentMode('parentMode', options.parentMode ?? ADAPTIVE_DEFAULTS.parentMode),
     autoTick,
+    matchUrlPath,
     now,
   };
   if (options.feed !== undefined && !isSeriesFeed(options.feed)) {

@@ -14,17 +14,9 @@ import {
   type TraceState,
 } from '@opentelemetry/api';
 import { SamplingDecision, type SamplingResult } from '@opentelemetry/sdk-trace-base';
-import {
-  isValidRv,
-  isValidTh,
-  OT_KEY,
-  parseOtValue,
-  serializeOtValue,
-  withOtValue,
-} from './ot-trace-state.js';
+import { OT_KEY, readOtValue, withOtValue } from './ot-trace-state.js';
 import {
   ALWAYS,
-  decodeThreshold,
   encodeThreshold,
   NEVER,
   parseHex7,
@@ -69,6 +61,8 @@ export class CompiledProbability implements ThresholdValue {
   readonly always: boolean;
   /** The `th` value; undefined for p = 0 (never sampling is not probability sampling). */
   readonly th: string | undefined;
+  /** `th:<th>`, the whole `ot` value of a root or of a parent without one; undefined for p = 0. */
+  readonly otValue: string | undefined;
   /** `{ RECORD_AND_SAMPLED, ot=th:… }`, shared by every sampled root span. */
   readonly sampledRoot: SamplingResult;
 
@@ -80,12 +74,13 @@ export class CompiledProbability implements ThresholdValue {
     this.lo = t.lo;
     this.always = t === ALWAYS;
     this.th = t === NEVER ? undefined : encodeThreshold(t);
+    this.otValue = this.th === undefined ? undefined : 'th:' + this.th;
     this.sampledRoot =
-      this.th === undefined
+      this.otValue === undefined
         ? RECORD_AND_SAMPLED
         : Object.freeze({
             decision: SamplingDecision.RECORD_AND_SAMPLED,
-            traceState: createTraceState(`${OT_KEY}=th:${this.th}`),
+            traceState: createTraceState(OT_KEY + '=' + this.otValue),
           });
   }
 
@@ -172,20 +167,22 @@ function decideWithParent(
     if (!keep) return NOT_RECORD;
     // A parent sampled by something that wrote no `th` has an unknown probability, and so does this span.
     if (mode !== 'independent') return RECORD_AND_SAMPLED;
-    if (ts === undefined || own.th === undefined) return own.sampledRoot;
-    return { decision: SamplingDecision.RECORD_AND_SAMPLED, traceState: ts.set(OT_KEY, 'th:' + own.th) };
+    if (ts === undefined || own.otValue === undefined) return own.sampledRoot;
+    return {
+      decision: SamplingDecision.RECORD_AND_SAMPLED,
+      traceState: withOtValue(ts, own.otValue),
+    };
   }
 
-  const ot = parseOtValue(raw);
-  const rv = isValidRv(ot.rv) ? ot.rv : undefined;
-  const rHi = rv === undefined ? traceIdRandomnessHi(traceId) : parseHex7(rv, 0);
-  const rLo = rv === undefined ? traceIdRandomnessLo(traceId) : parseHex7(rv, 7);
+  // Parsed once per distinct `ot` value (children of one parent share it), not once per decision.
+  const ot = readOtValue(raw);
+  const rv = ot.rvValid ? ot.rv : undefined;
+  const rHi = ot.rvValid ? ot.rHi : traceIdRandomnessHi(traceId);
+  const rLo = ot.rvValid ? ot.rLo : traceIdRandomnessLo(traceId);
   let parentT: ThresholdValue | undefined;
-  if (isValidTh(ot.th)) {
-    const decoded = decodeThreshold(ot.th);
-    // A threshold that disagrees with the parent's sampled flag is inconsistent: erase it.
-    if (decoded !== undefined && keeps(rHi, rLo, decoded) === parentSampled) parentT = decoded;
-  }
+  const decoded = ot.threshold;
+  // A threshold that disagrees with the parent's sampled flag is inconsistent: erase it.
+  if (decoded !== undefined && keeps(rHi, rLo, decoded) === parentSampled) parentT = decoded;
 
   let keep: boolean;
   let outTh: string | undefined;
@@ -213,7 +210,7 @@ function decideWithParent(
   }
 
   if (outTh === ot.th && rv === ot.rv) return keep ? RECORD_AND_SAMPLED : NOT_RECORD;
-  const value = serializeOtValue(outTh, rv, ot.rest);
+  const value = ot.valueWith(outTh, rv);
   if (value === raw) return keep ? RECORD_AND_SAMPLED : NOT_RECORD;
   return {
     decision: keep ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD,
@@ -231,18 +228,18 @@ export function checkParentThreshold(parent: SpanContext, traceId: string): Trac
   if (ts === undefined) return undefined;
   const raw = ts.get(OT_KEY);
   if (raw === undefined) return undefined;
-  const ot = parseOtValue(raw);
-  const rvOk = ot.rv === undefined || isValidRv(ot.rv);
+  const ot = readOtValue(raw);
+  const rvOk = ot.rv === undefined || ot.rvValid;
   if (ot.th === undefined && rvOk) return undefined;
   const rv = rvOk ? ot.rv : undefined;
   let th = ot.th;
   if (th !== undefined) {
-    const decoded = isValidTh(th) ? decodeThreshold(th) : undefined;
-    const rHi = rv === undefined ? traceIdRandomnessHi(traceId) : parseHex7(rv, 0);
-    const rLo = rv === undefined ? traceIdRandomnessLo(traceId) : parseHex7(rv, 7);
+    const decoded = ot.threshold;
+    const rHi = ot.rvValid ? ot.rHi : traceIdRandomnessHi(traceId);
+    const rLo = ot.rvValid ? ot.rLo : traceIdRandomnessLo(traceId);
     const sampled = (parent.traceFlags & TraceFlags.SAMPLED) !== 0;
     if (decoded === undefined || keeps(rHi, rLo, decoded) !== sampled) th = undefined;
   }
   if (th === ot.th && rv === ot.rv) return undefined; // consistent: the tracer keeps the parent's as it is
-  return withOtValue(ts, serializeOtValue(th, rv, ot.rest));
+  return withOtValue(ts, ot.valueWith(th, rv));
 }

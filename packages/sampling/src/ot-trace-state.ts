@@ -4,7 +4,8 @@
  * other concerns and are kept as they are, in order.
  */
 import { type TraceState } from '@opentelemetry/api';
-import { decodeThreshold, probabilityOf } from './threshold.js';
+import { createLazyTraceState } from './lazy-trace-state.js';
+import { decodeThreshold, parseHex7, probabilityOf, type ThresholdValue } from './threshold.js';
 
 /** Key of the OpenTelemetry tracestate member. */
 export const OT_KEY = 'ot';
@@ -59,25 +60,104 @@ export function parseOtValue(value: string): OtValue {
 }
 
 /**
- * Joins `th`, `rv` and the other sub-keys back into an `ot` value. When adding `th` would exceed 256
- * characters, `th` is left out (the specification says to abort the update; a missing `th` only means
- * "probability unknown", which is what the span then has).
+ * True when `member` can be written into a W3C tracestate value as it is: non-empty printable ASCII
+ * without `,` or `=` (W3C `chr`), not ending with a space (only the value's last character must not be
+ * one, but any member may end up last after a rewrite). A propagator's parse guarantees all but the last
+ * rule; an unvalidated `TraceState.set` guarantees none.
+ */
+function isWritableMember(member: string): boolean {
+  const n = member.length;
+  if (n === 0 || member.charCodeAt(n - 1) === 32) return false;
+  for (let i = 0; i < n; i++) {
+    const c = member.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x3d) return false;
+  }
+  return true;
+}
+
+/**
+ * Joins `th`, `rv` and the other sub-keys back into an `ot` value that is always a valid W3C tracestate
+ * value (or empty). When adding `th` would exceed 256 characters, `th` is left out (the specification
+ * says to abort the update; a missing `th` only means "probability unknown", which is what the span then
+ * has). Sub-keys that cannot be written as they are, or that do not fit in 256 characters, are left out.
  */
 export function serializeOtValue(
   th: string | undefined,
   rv: string | undefined,
   rest: readonly string[],
 ): string {
-  let tail = rv === undefined ? '' : 'rv:' + rv;
-  for (const member of rest) tail = tail === '' ? member : tail + ';' + member;
+  let tail = rv === undefined || !isWritableMember(rv) ? '' : 'rv:' + rv;
+  for (const member of rest) {
+    if (!isWritableMember(member)) continue;
+    const next = tail === '' ? member : tail + ';' + member;
+    if (next.length > MAX_OT_LENGTH) break;
+    tail = next;
+  }
   if (th === undefined) return tail;
   const full = tail === '' ? 'th:' + th : 'th:' + th + ';' + tail;
   return full.length <= MAX_OT_LENGTH ? full : tail;
 }
 
-/** Replaces (or removes, when `value` is empty) the `ot` member; other members are untouched. */
+/**
+ * An `ot` value parsed once with everything the samplers derive from it: the decoded threshold of a
+ * valid `th`, the randomness of a valid `rv`, and the last value rebuilt from it.
+ */
+export class OtFields implements OtValue {
+  readonly th: string | undefined;
+  readonly rv: string | undefined;
+  readonly rest: readonly string[];
+  /** The threshold of a valid `th`; undefined when `th` is missing or malformed. */
+  readonly threshold: ThresholdValue | undefined;
+  /** True when `rv` is present and valid; `rHi` / `rLo` are then its halves (NaN otherwise). */
+  readonly rvValid: boolean;
+  readonly rHi: number;
+  readonly rLo: number;
+  #lastTh: string | undefined;
+  #lastRv: string | undefined;
+  #lastValue: string | undefined;
+
+  constructor(raw: string) {
+    const { th, rv, rest } = parseOtValue(raw);
+    this.th = th;
+    this.rv = rv;
+    this.rest = rest;
+    this.threshold = isValidTh(th) ? decodeThreshold(th) : undefined;
+    this.rvValid = isValidRv(rv);
+    this.rHi = this.rvValid ? parseHex7(rv!, 0) : NaN;
+    this.rLo = this.rvValid ? parseHex7(rv!, 7) : NaN;
+  }
+
+  /** {@link serializeOtValue} of `th`, `rv` and this value's other sub-keys, remembered for the last pair. */
+  valueWith(th: string | undefined, rv: string | undefined): string {
+    if (this.#lastValue !== undefined && th === this.#lastTh && rv === this.#lastRv) return this.#lastValue;
+    const value = serializeOtValue(th, rv, this.rest);
+    this.#lastTh = th;
+    this.#lastRv = rv;
+    this.#lastValue = value;
+    return value;
+  }
+}
+
+// One entry: the children of one parent, and the spans of one upstream service at one ratio, carry the
+// same `ot` value, so most reads hit it without a map lookup.
+let cachedRaw: string | undefined;
+let cachedFields: OtFields | undefined;
+
+/** {@link OtFields} of an `ot` value, reusing the last one parsed when the value is the same. */
+export function readOtValue(raw: string): OtFields {
+  if (raw === cachedRaw) return cachedFields!;
+  const fields = new OtFields(raw);
+  cachedRaw = raw;
+  cachedFields = fields;
+  return fields;
+}
+
+/**
+ * Replaces (or removes, when `value` is empty) the `ot` member; other members are untouched. The copy of
+ * the list is deferred until something other than `get('ot')` needs it (see `lazy-trace-state.ts`).
+ */
 export function withOtValue(traceState: TraceState, value: string): TraceState {
-  return value === '' ? traceState.unset(OT_KEY) : traceState.set(OT_KEY, value);
+  return createLazyTraceState(traceState, OT_KEY, value === '' ? undefined : value);
 }
 
 /**
@@ -89,9 +169,7 @@ export function withOtValue(traceState: TraceState, value: string): TraceState {
 export function getAdjustedCount(traceState: TraceState | undefined): number | undefined {
   const value = traceState?.get(OT_KEY);
   if (value === undefined) return undefined;
-  const { th } = parseOtValue(value);
-  if (!isValidTh(th)) return undefined;
-  const t = decodeThreshold(th);
+  const t = readOtValue(value).threshold;
   if (t === undefined) return undefined;
   const p = probabilityOf(t);
   return p > 0 ? 1 / p : undefined;

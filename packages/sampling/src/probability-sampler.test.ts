@@ -1,11 +1,13 @@
 import {
   createTraceState,
   type Context,
+  defaultTextMapGetter,
   ROOT_CONTEXT,
   SpanKind,
   trace,
   TraceFlags,
 } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { createProbabilitySampler } from './probability-sampler.js';
@@ -132,5 +134,52 @@ describe('createProbabilitySampler: parent thresholds', () => {
     const r = decide(s, parent('10000000000000', true, 'ot=th:c;k:v'), tid('10000000000000'));
     expect(r.decision).toBe(SAMPLED);
     expect(r.traceState?.get('ot')).toBe('k:v');
+  });
+});
+
+describe('createProbabilitySampler: the tracestate it writes', () => {
+  const s = createProbabilitySampler({ ratio: 0.1, parentMode: 'equalizing' });
+  const R = 'f8a0c0e0e47360'; // above e666: kept
+
+  it('puts ot first on the wire, with rv and other sub-keys kept, after every other member', () => {
+    const ts = `vendor=x,ot=th:8;rv:${R};k1:13,other=1`;
+    const r = decide(s, parent('00000000000000', true, ts), tid('00000000000000'));
+    expect(r.decision).toBe(SAMPLED);
+    expect(r.traceState?.serialize()).toBe(`ot=th:e666;rv:${R};k1:13,vendor=x,other=1`);
+    expect(r.traceState?.get('other')).toBe('1');
+  });
+
+  it('does the same for a remote parent extracted by the W3C propagator', () => {
+    const ctx = new W3CTraceContextPropagator().extract(
+      ROOT_CONTEXT,
+      { traceparent: `00-${tid(R)}-00f067aa0ba902b7-01`, tracestate: 'vendor=x,ot=th:8;k1:13' },
+      defaultTextMapGetter,
+    );
+    const r = decide(s, ctx, tid(R));
+    expect(r.decision).toBe(SAMPLED);
+    expect(r.traceState?.serialize()).toBe('ot=th:e666;k1:13,vendor=x');
+  });
+
+  it('drops the right-most member when adding ot to 32 members', () => {
+    const members = Array.from({ length: 32 }, (_, i) => `k${i}=v`);
+    const independent = createProbabilitySampler({ ratio: 0.1 });
+    const r = decide(independent, parent(R, true, members.join(',')), tid(R));
+    expect(r.traceState?.serialize()).toBe(['ot=th:e666', ...members.slice(0, 31)].join(','));
+    expect(r.traceState?.get('k31')).toBeUndefined();
+  });
+
+  it('gives children of one parent the same ot value, and a child of its own span no new tracestate', () => {
+    const p = parent('00000000000000', true, 'vendor=x,ot=th:8');
+    const a = decide(s, p, tid(R));
+    const b = decide(s, p, tid(R));
+    expect(a.traceState?.get('ot')).toBe('th:e666');
+    expect(b.traceState?.get('ot')).toBe('th:e666');
+    const child = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: tid(R),
+      spanId: '00f067aa0ba902b8',
+      traceFlags: TraceFlags.SAMPLED,
+      traceState: a.traceState!,
+    });
+    expect(decide(s, child, tid(R)).traceState).toBeUndefined();
   });
 });

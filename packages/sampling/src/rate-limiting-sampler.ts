@@ -5,7 +5,7 @@ import { NOT_RECORD, RECORD_AND_SAMPLED, validParent } from './consistent.js';
 import { checkNumber, invalidOption } from './errors.js';
 import { DecisionCounts, nextComponentName } from './internal/decision-counts.js';
 import { initMetrics, registerDecisions, resolveMetrics, type SamplingMetrics } from './metrics.js';
-import { OT_KEY, parseOtValue, serializeOtValue, withOtValue } from './ot-trace-state.js';
+import { OT_KEY, readOtValue, withOtValue } from './ot-trace-state.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Options of {@link createRateLimitingSampler}. */
@@ -52,8 +52,8 @@ class RateLimitingSampler implements Sampler, InitAware {
     // this span, so it is erased (other tracestate members and `ot` sub-keys stay).
     const raw = validParent(parent) ? parent.traceState?.get(OT_KEY) : undefined;
     if (raw !== undefined) {
-      const ot = parseOtValue(raw);
-      const value = serializeOtValue(undefined, ot.rv, ot.rest);
+      const ot = readOtValue(raw);
+      const value = ot.valueWith(undefined, ot.rv);
       if (value !== raw) {
         return {
           decision: keep ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD,
