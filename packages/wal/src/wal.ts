@@ -120,14 +120,47 @@ interface ActiveSegment {
   /** Bytes written (≥ state.bytes, which only counts acknowledged frames). */
   written: number;
   writtenEndSeq: number;
+  /** Bytes covered by a completed fdatasync. */
   synced: number;
+  /** Bytes covered by the latest fdatasync started (≥ synced). */
+  syncing: number;
   /** A failed write could not be cut back: write no more to this segment. */
   poisoned: boolean;
   lastIndexed: number;
 }
 
+/** One write: appends whose frames it holds, waiting for an fdatasync that covers them. */
+interface WrittenRun {
+  readonly items: readonly PendingAppend[];
+  /** Segment position after the write. */
+  readonly end: number;
+  /** Sequence number after the write's last frame. */
+  readonly endSeq: number;
+}
+
+/** An fdatasync of the active segment, started after every write up to `target` completed. */
+interface SyncCall {
+  readonly active: ActiveSegment;
+  readonly target: number;
+  settled: boolean;
+  failure: WalError | undefined;
+}
+
 /** Stored bytes written per batch at most, so a burst never builds one huge buffer. */
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Writes up to this size are gathered into one reused buffer rather than a new one each: at hundreds
+ * of MB/s a new buffer per write is enough external memory to force a full GC every few hundred ms.
+ */
+const MAX_WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * fdatasyncs in flight at once under `fsync: 'always'`: the next batch is written, and its sync
+ * started, while the previous sync runs. Two, not more: each blocks a libuv pool thread (4 by default)
+ * for the whole flush, and compression and writes need the others.
+ */
+const MAX_SYNCS_IN_FLIGHT = 2;
 
 /** @internal Creates a WAL on a given file-system layer (tests inject faults through it). */
 export function createWalWithFs(options: WalOptions, fs: WalFs): Wal {
@@ -171,6 +204,16 @@ class WalImpl implements Wal, CursorHost {
   #appendWaiters: (() => void)[] = [];
   #syncRequested = false;
   #rotateRequested = false;
+  /** Written to the active segment and not acknowledged yet, oldest first (`fsync: 'always'`). */
+  #unacked: WrittenRun[] = [];
+  /** fdatasyncs started and not yet processed, in the order they were started. */
+  #syncs: SyncCall[] = [];
+  #syncWaiters: ((failure: WalError | undefined) => void)[] = [];
+  /** Set when a sync failed under unacknowledged frames: the tail is cut before anything else is written. */
+  #failure: WalError | undefined;
+  /** Resolves the append loop's wait for an append or a sync. */
+  #wake: (() => void) | undefined;
+  #writeBuffer: Buffer | undefined;
   #timers: NodeJS.Timeout[] = [];
   readonly #cursors = new Map<string, CursorImpl>();
   #retentionRunning = false;
@@ -262,6 +305,7 @@ class WalImpl implements Wal, CursorHost {
           written: last.bytes,
           writtenEndSeq: last.endSeq,
           synced: last.bytes,
+          syncing: last.bytes,
           poisoned: false,
           lastIndexed: last.sparse.at(-1)?.pos ?? Number.NEGATIVE_INFINITY,
         };
@@ -374,7 +418,10 @@ class WalImpl implements Wal, CursorHost {
   }
 
   #kick(): void {
-    if (this.#draining) return;
+    if (this.#draining) {
+      this.#wakeUp();
+      return;
+    }
     this.#draining = true;
     void this.#drain()
       .catch((error: unknown) => {
@@ -383,7 +430,12 @@ class WalImpl implements Wal, CursorHost {
       })
       .finally(() => {
         this.#draining = false;
-        if (this.#queue.length > 0 || (this.#syncRequested && !this.#closed)) {
+        if (
+          this.#queue.length > 0 ||
+          this.#unacked.length > 0 ||
+          this.#failure !== undefined ||
+          (this.#syncRequested && !this.#closed)
+        ) {
           this.#kick();
           return;
         }
@@ -393,6 +445,16 @@ class WalImpl implements Wal, CursorHost {
       });
   }
 
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /**
+   * The append loop: writes batches in order. Under `fsync: 'always'` it does not wait for a batch's
+   * sync before writing the next (see #maybeStartSync); it runs until every write is acknowledged.
+   */
   async #drain(): Promise<void> {
     try {
       await this.open();
@@ -401,36 +463,53 @@ class WalImpl implements Wal, CursorHost {
       this.#syncRequested = false;
       return;
     }
-    while (this.#queue.length > 0 || this.#syncRequested || this.#rotateRequested) {
-      if (this.#queue.length === 0) {
-        if (this.#rotateRequested) {
-          this.#rotateRequested = false;
-          await this.#rotateIdle();
-        }
-        if (this.#syncRequested) {
-          this.#syncRequested = false;
-          await this.#backgroundSync();
-        }
+    for (;;) {
+      if (this.#failure !== undefined) {
+        await this.#recover(this.#failure);
         continue;
       }
-      const head = this.#queue[0]!;
-      await head.prepared;
-      const batch: PendingAppend[] = [];
-      let bytes = 0;
-      for (const item of this.#queue) {
-        if (item.frames === undefined && item.failure === undefined) break;
-        batch.push(item);
-        for (const f of item.frames ?? []) bytes += FRAME_HEADER_BYTES + f.payload.length;
-        if (bytes >= MAX_BATCH_BYTES) break;
+      if (this.#queue.length > 0) {
+        await this.#writeNextBatch();
+        continue;
       }
-      this.#queue.splice(0, batch.length);
-      const writable = batch.filter((item) => {
-        if (item.failure === undefined) return true;
-        this.#settle(item, item.failure);
-        return false;
+      if (this.#rotateRequested) {
+        this.#rotateRequested = false;
+        await this.#rotateIdle();
+        continue;
+      }
+      if (this.#syncRequested) {
+        this.#syncRequested = false;
+        await this.#backgroundSync();
+        continue;
+      }
+      if (this.#unacked.length === 0) return;
+      // Written, not yet synced: wait for a sync to finish or for the next append.
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
       });
-      if (writable.length > 0) await this.#writeBatch(writable);
     }
+  }
+
+  async #writeNextBatch(): Promise<void> {
+    const head = this.#queue[0]!;
+    await head.prepared;
+    // A sync failed while this waited: cut the tail first, so these appends are not written after it.
+    if (this.#failure !== undefined) await this.#recover(this.#failure);
+    const batch: PendingAppend[] = [];
+    let bytes = 0;
+    for (const item of this.#queue) {
+      if (item.frames === undefined && item.failure === undefined) break;
+      batch.push(item);
+      for (const f of item.frames ?? []) bytes += FRAME_HEADER_BYTES + f.payload.length;
+      if (bytes >= MAX_BATCH_BYTES) break;
+    }
+    this.#queue.splice(0, batch.length);
+    const writable = batch.filter((item) => {
+      if (item.failure === undefined) return true;
+      this.#settle(item, item.failure);
+      return false;
+    });
+    if (writable.length > 0) await this.#writeBatch(writable);
   }
 
   #settle(item: PendingAppend, error?: unknown): void {
@@ -446,31 +525,59 @@ class WalImpl implements Wal, CursorHost {
     item.resolve(item.lastSeq);
   }
 
-  /** Makes written frames visible to readers and resolves their appends. */
-  #acknowledge(items: PendingAppend[]): void {
-    const active = this.#active!;
-    active.state.bytes = active.written;
-    active.state.endSeq = active.writtenEndSeq;
+  /** Makes the writes that end at or before `end` visible to readers and resolves their appends, in order. */
+  #acknowledge(active: ActiveSegment, end: number): void {
+    const runs: WrittenRun[] = [];
+    while (this.#unacked.length > 0 && this.#unacked[0]!.end <= end) runs.push(this.#unacked.shift()!);
+    const last = runs.at(-1);
+    if (last === undefined) return;
+    active.state.bytes = last.end;
+    active.state.endSeq = last.endSeq;
     active.state.mtimeMs = Date.now();
-    for (const item of items) this.#settle(item);
+    this.#nextSeq = last.endSeq;
+    for (const run of runs) for (const item of run.items) this.#settle(item);
     const waiters = this.#appendWaiters;
     this.#appendWaiters = [];
     for (const w of waiters) w();
   }
 
+  /** `chunks` as one buffer for one write. */
+  #gather(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
+    if (chunks.length === 1) return chunks[0]!;
+    if (bytes > MAX_WRITE_BUFFER_BYTES) return Buffer.concat(chunks, bytes);
+    // Never shared: the append loop awaits each write before it gathers the next.
+    if (this.#writeBuffer === undefined || this.#writeBuffer.length < bytes) {
+      const size = Math.min(MAX_WRITE_BUFFER_BYTES, 2 ** Math.ceil(Math.log2(Math.max(bytes, 64 * 1024))));
+      this.#writeBuffer = Buffer.allocUnsafeSlow(size);
+    }
+    const out = this.#writeBuffer;
+    let at = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    return out.subarray(0, bytes);
+  }
+
   async #writeBatch(batch: PendingAppend[]): Promise<void> {
-    const unacked: PendingAppend[] = [];
+    let items: PendingAppend[] = [];
     let chunks: Uint8Array[] = [];
     let chunkBytes = 0;
     const flush = async (active: ActiveSegment): Promise<void> => {
       if (chunkBytes === 0) return;
-      const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, chunkBytes);
+      const data = this.#gather(chunks, chunkBytes);
       chunks = [];
       const size = chunkBytes;
       chunkBytes = 0;
       await writeFully(active.file, data, active.written);
+      // A sync of earlier frames failed during this write: these bytes follow them and are cut too.
+      if (this.#failure !== undefined) throw this.#failure;
       active.written += size;
       this.metrics.recordWrite(size);
+      this.#unacked.push({ items, end: active.written, endSeq: active.writtenEndSeq });
+      items = [];
+      if (this.#o.fsync === 'always') this.#maybeStartSync();
+      else this.#acknowledge(active, active.written);
     };
     let active: ActiveSegment | undefined;
     try {
@@ -480,11 +587,9 @@ class WalImpl implements Wal, CursorHost {
           const size = FRAME_HEADER_BYTES + frame.payload.length;
           const used = active.written + chunkBytes;
           if (used + size > this.#o.maxSegmentBytes && used > SEGMENT_HEADER_BYTES) {
+            // Appends completed before the rotation are acknowledged as the policy says (under
+            // `always`, by the sync that seals the segment).
             await flush(active);
-            if (this.#o.fsync === 'always') await this.#sync(active);
-            // Appends completed before the rotation are as durable as promised: acknowledge them.
-            const completed = unacked.splice(0, unacked.length);
-            this.#acknowledge(completed);
             active = await this.#rotate(active);
           }
           const pos = active.written + chunkBytes;
@@ -500,24 +605,39 @@ class WalImpl implements Wal, CursorHost {
           active.writtenEndSeq += frame.count;
         }
         item.lastSeq = active.writtenEndSeq - 1;
-        unacked.push(item);
+        items.push(item);
       }
       await flush(active);
-      if (this.#o.fsync === 'always') await this.#sync(active);
-      this.#nextSeq = active.writtenEndSeq;
-      this.#acknowledge(unacked);
     } catch (cause) {
       const error = isWalError(cause)
         ? cause
         : ioError('append to', this.#active?.state.path ?? this.dir, cause);
-      this.metrics.addError(error.code);
-      await this.#restoreTail();
+      if (error !== this.#failure) {
+        this.metrics.addError(error.code);
+        // Frames written before the failed write are still acknowledged once a sync covers them.
+        const current = this.#active;
+        if (this.#failure === undefined && current !== undefined && this.#unacked.length > 0) {
+          await this.#syncAll(current).catch(() => undefined);
+        }
+      }
+      await this.#recover(error);
       for (const item of batch) this.#settle(item, error);
     }
     if (this.#segmentBytes() > this.#o.maxBytes) this.#scheduleRetention();
   }
 
-  /** After a failed write or sync: cut the active segment back to its acknowledged end. */
+  /**
+   * After a failed write or sync: waits for the syncs in flight, fails every append not acknowledged,
+   * and cuts the active segment back to its acknowledged end.
+   */
+  async #recover(error: unknown): Promise<void> {
+    while (this.#syncs.length > 0) await this.#nextSyncSettled();
+    for (const run of this.#unacked.splice(0)) for (const item of run.items) this.#settle(item, error);
+    await this.#restoreTail();
+    this.#failure = undefined;
+  }
+
+  /** Cuts the active segment back to its acknowledged end (no sync may be in flight). */
   async #restoreTail(): Promise<void> {
     const active = this.#active;
     if (active === undefined) return;
@@ -527,6 +647,7 @@ class WalImpl implements Wal, CursorHost {
     active.written = active.state.bytes;
     active.writtenEndSeq = active.state.endSeq;
     active.synced = Math.min(active.synced, active.written);
+    active.syncing = Math.min(active.syncing, active.written);
     this.#nextSeq = active.state.endSeq;
     // Always cut: a failed or short write may have left bytes past what was counted as written.
     try {
@@ -541,22 +662,93 @@ class WalImpl implements Wal, CursorHost {
     }
   }
 
-  async #sync(active: ActiveSegment): Promise<void> {
-    if (active.synced >= active.written) return;
-    const target = active.written;
+  /**
+   * Under `fsync: 'always'`, starts a sync of the active segment when a write is not covered by one,
+   * unless MAX_SYNCS_IN_FLIGHT are running: then the next to finish starts one covering every write so far.
+   */
+  #maybeStartSync(): void {
+    const active = this.#active;
+    const last = this.#unacked.at(-1);
+    if (active === undefined || last === undefined || this.#failure !== undefined) return;
+    if (active.syncing < last.end && this.#syncs.length < MAX_SYNCS_IN_FLIGHT) this.#startSync(active);
+  }
+
+  #startSync(active: ActiveSegment): void {
+    const call: SyncCall = { active, target: active.written, settled: false, failure: undefined };
+    active.syncing = call.target;
+    this.#syncs.push(call);
     const t0 = performance.now();
-    await active.file.datasync();
-    this.metrics.recordFsync((performance.now() - t0) / 1000);
-    active.synced = Math.max(active.synced, target);
+    void (async () => {
+      try {
+        await active.file.datasync();
+        this.metrics.recordFsync((performance.now() - t0) / 1000);
+      } catch (error) {
+        call.failure = ioError('fsync', active.state.path, error);
+      }
+      call.settled = true;
+      this.#onSyncSettled();
+    })();
+  }
+
+  /**
+   * Processes finished syncs in the order they were started, so a write is acknowledged only after
+   * every sync started before its covering one succeeded too (a concurrent fdatasync may swallow the
+   * writeback error another one reports). A failure fails every append not yet acknowledged.
+   */
+  #onSyncSettled(): void {
+    let failure: WalError | undefined;
+    while (this.#syncs[0]?.settled === true) {
+      const call = this.#syncs.shift()!;
+      if (call.failure !== undefined) {
+        failure ??= call.failure;
+        // Its target is not covered after all: the next #syncAll must start a sync again.
+        const latest = this.#syncs.at(-1);
+        call.active.syncing = latest?.active === call.active ? latest.target : call.active.synced;
+        if (this.#unacked.length > 0 && this.#failure === undefined) {
+          this.#failure = call.failure;
+          this.metrics.addError(call.failure.code);
+          for (const run of this.#unacked.splice(0)) {
+            for (const item of run.items) this.#settle(item, call.failure);
+          }
+        }
+        continue;
+      }
+      call.active.synced = Math.max(call.active.synced, call.target);
+      if (this.#failure === undefined && call.active === this.#active) {
+        this.#acknowledge(call.active, call.target);
+      }
+    }
+    this.#maybeStartSync();
+    const waiters = this.#syncWaiters;
+    this.#syncWaiters = [];
+    for (const w of waiters) w(failure);
+    this.#wakeUp();
+  }
+
+  /** Resolves when the next sync is processed, with its failure if it failed. */
+  #nextSyncSettled(): Promise<WalError | undefined> {
+    return new Promise((resolve) => this.#syncWaiters.push(resolve));
+  }
+
+  /** Resolves once every write to `active` so far is covered by a successful sync; rejects when one fails. */
+  async #syncAll(active: ActiveSegment): Promise<void> {
+    while (active.synced < active.written || this.#syncs.length > 0) {
+      if (this.#failure !== undefined) throw this.#failure;
+      if (active.syncing < active.written && this.#syncs.length < MAX_SYNCS_IN_FLIGHT) {
+        this.#startSync(active);
+      }
+      const failure = await this.#nextSyncSettled();
+      if (failure !== undefined) throw failure;
+    }
   }
 
   async #backgroundSync(): Promise<void> {
     const active = this.#active;
     if (active === undefined) return;
     try {
-      await this.#sync(active);
+      await this.#syncAll(active);
     } catch (error) {
-      const e = ioError('fsync', active.state.path, error);
+      const e = isWalError(error) ? error : ioError('fsync', active.state.path, error);
       this.metrics.addError(e.code);
       this.#o.logger?.warn(`@trisignal/wal: background fsync failed: ${e.message}`);
     }
@@ -606,6 +798,7 @@ class WalImpl implements Wal, CursorHost {
       written: SEGMENT_HEADER_BYTES,
       writtenEndSeq: firstSeq,
       synced: SEGMENT_HEADER_BYTES,
+      syncing: SEGMENT_HEADER_BYTES,
       poisoned: false,
       lastIndexed: Number.NEGATIVE_INFINITY,
     };
@@ -615,7 +808,7 @@ class WalImpl implements Wal, CursorHost {
 
   /** Seals `old` (synced unless the policy is `never`) and starts the next segment. */
   async #rotate(old: ActiveSegment): Promise<ActiveSegment> {
-    if (this.#o.fsync !== 'never') await this.#sync(old);
+    if (this.#o.fsync !== 'never') await this.#syncAll(old);
     this.#nextSeq = old.writtenEndSeq;
     const next = await this.#createSegment();
     await old.file.close().catch(() => undefined);
@@ -836,9 +1029,9 @@ class WalImpl implements Wal, CursorHost {
     const active = this.#active;
     if (active !== undefined) {
       try {
-        await this.#sync(active);
+        await this.#syncAll(active);
       } catch (error) {
-        throw ioError('fsync', active.state.path, error);
+        throw isWalError(error) ? error : ioError('fsync', active.state.path, error);
       }
     }
   }
@@ -872,9 +1065,9 @@ class WalImpl implements Wal, CursorHost {
       const active = this.#active;
       if (active !== undefined) {
         try {
-          await this.#sync(active);
+          await this.#syncAll(active);
         } catch (error) {
-          failure = ioError('fsync', active.state.path, error);
+          failure = isWalError(error) ? error : ioError('fsync', active.state.path, error);
         }
         await active.file.close().catch(() => undefined);
         this.#active = undefined;
@@ -883,6 +1076,7 @@ class WalImpl implements Wal, CursorHost {
       while (this.#retentionRunning) await new Promise((r) => setTimeout(r, 1));
     }
     this.#closed = true;
+    this.#writeBuffer = undefined;
     for (const w of this.#appendWaiters.splice(0)) w();
     this.metrics.shutdown();
     await this.#lock?.release();

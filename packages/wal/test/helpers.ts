@@ -58,9 +58,12 @@ type WriteFault = Fault | { short: number };
 /** Fault plan consulted on each call; set the hooks during a test. */
 export interface Faults {
   write?: ((file: string, length: number, position: number) => WriteFault) | undefined;
-  datasync?: ((file: string) => Fault) | undefined;
+  /** May return a promise, to hold a sync until the test releases it. */
+  datasync?: ((file: string) => Fault | Promise<Fault>) | undefined;
   truncate?: ((file: string) => Fault) | undefined;
   open?: ((file: string, flags: WalOpenFlags) => Fault) | undefined;
+  /** Told of every completed call: `write <file>`, `datasync <file>`, `open <file> <flags>`. */
+  log?: ((event: string) => void) | undefined;
 }
 
 function fail(code: 'ENOSPC' | 'EIO'): never {
@@ -73,14 +76,16 @@ export function faultyFs(faults: Faults): WalFs {
     read: (b, o, l, p) => f.read(b, o, l, p),
     async write(b, o, l, p) {
       const fault = faults.write?.(file, l, p);
-      if (typeof fault === 'object') return f.write(b, o, Math.min(l, fault.short), p);
-      if (fault !== undefined) fail(fault);
-      return f.write(b, o, l, p);
+      if (fault !== undefined && typeof fault !== 'object') fail(fault);
+      const n = await f.write(b, o, typeof fault === 'object' ? Math.min(l, fault.short) : l, p);
+      faults.log?.(`write ${file}`);
+      return n;
     },
     async datasync() {
-      const fault = faults.datasync?.(file);
+      const fault = await faults.datasync?.(file);
       if (fault !== undefined) fail(fault);
-      return f.datasync();
+      await f.datasync();
+      faults.log?.(`datasync ${file}`);
     },
     async truncate(length) {
       const fault = faults.truncate?.(file);
@@ -95,7 +100,9 @@ export function faultyFs(faults: Faults): WalFs {
     async open(file, flags) {
       const fault = faults.open?.(file, flags);
       if (fault !== undefined) fail(fault);
-      return wrap(file, await nodeFs.open(file, flags));
+      const handle = await nodeFs.open(file, flags);
+      faults.log?.(`open ${file} ${flags}`);
+      return wrap(file, handle);
     },
   };
 }
