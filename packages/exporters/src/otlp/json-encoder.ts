@@ -133,21 +133,35 @@ function span(s: ReadableSpan): JsonObject {
   return out;
 }
 
+/**
+ * The resource → scope → item envelope shared by the trace and log requests:
+ * `{ [resources]: [{ resource, [scopes]: [{ scope, [items]: [...] }] }] }`.
+ */
+function groupedRequest<
+  TItem extends { readonly resource: Resource; readonly instrumentationScope: InstrumentationScope },
+>(
+  items: readonly TItem[],
+  keys: { readonly resources: string; readonly scopes: string; readonly items: string },
+  encode: (item: TItem) => JsonObject,
+): Buffer {
+  const outer: JsonObject[] = [];
+  for (const [r, byScope] of groupByResourceAndScope(items)) {
+    const inner: JsonObject[] = [];
+    for (const [sc, list] of byScope) {
+      const entry: JsonObject = { scope: scope(sc), [keys.items]: list.map(encode) };
+      put(entry, 'schemaUrl', sc.schemaUrl);
+      inner.push(entry);
+    }
+    const entry: JsonObject = { resource: resource(r), [keys.scopes]: inner };
+    put(entry, 'schemaUrl', r.schemaUrl);
+    outer.push(entry);
+  }
+  return Buffer.from(JSON.stringify({ [keys.resources]: outer }), 'utf8');
+}
+
 /** Encodes spans as an OTLP/JSON `ExportTraceServiceRequest`. */
 export function encodeTraceRequestJson(spans: readonly ReadableSpan[]): Buffer {
-  const resourceSpans: JsonObject[] = [];
-  for (const [r, byScope] of groupByResourceAndScope(spans)) {
-    const scopeSpans: JsonObject[] = [];
-    for (const [sc, list] of byScope) {
-      const entry: JsonObject = { scope: scope(sc), spans: list.map(span) };
-      put(entry, 'schemaUrl', sc.schemaUrl);
-      scopeSpans.push(entry);
-    }
-    const entry: JsonObject = { resource: resource(r), scopeSpans };
-    put(entry, 'schemaUrl', r.schemaUrl);
-    resourceSpans.push(entry);
-  }
-  return Buffer.from(JSON.stringify({ resourceSpans }), 'utf8');
+  return groupedRequest(spans, { resources: 'resourceSpans', scopes: 'scopeSpans', items: 'spans' }, span);
 }
 
 function exemplars(point: DataPoint<unknown>): JsonObject[] {
@@ -286,17 +300,9 @@ function logRecord(r: ReadableLogRecord): JsonObject {
 
 /** Encodes log records as an OTLP/JSON `ExportLogsServiceRequest`. */
 export function encodeLogsRequestJson(records: readonly ReadableLogRecord[]): Buffer {
-  const resourceLogs: JsonObject[] = [];
-  for (const [r, byScope] of groupByResourceAndScope(records)) {
-    const scopeLogs: JsonObject[] = [];
-    for (const [sc, list] of byScope) {
-      const entry: JsonObject = { scope: scope(sc), logRecords: list.map(logRecord) };
-      put(entry, 'schemaUrl', sc.schemaUrl);
-      scopeLogs.push(entry);
-    }
-    const entry: JsonObject = { resource: resource(r), scopeLogs };
-    put(entry, 'schemaUrl', r.schemaUrl);
-    resourceLogs.push(entry);
-  }
-  return Buffer.from(JSON.stringify({ resourceLogs }), 'utf8');
+  return groupedRequest(
+    records,
+    { resources: 'resourceLogs', scopes: 'scopeLogs', items: 'logRecords' },
+    logRecord,
+  );
 }
