@@ -468,6 +468,14 @@ class WalImpl implements Wal, CursorHost {
         await this.#recover(this.#failure);
         continue;
       }
+      // A due background sync (`fsync: 'interval'`) goes before the next write: under a steady stream
+      // of appends the queue is never empty, and waiting for it would leave written data unsynced for
+      // as long as the stream lasts instead of at most one interval.
+      if (this.#syncRequested) {
+        this.#syncRequested = false;
+        this.#backgroundSync();
+        continue;
+      }
       if (this.#queue.length > 0) {
         await this.#writeNextBatch();
         continue;
@@ -475,11 +483,6 @@ class WalImpl implements Wal, CursorHost {
       if (this.#rotateRequested) {
         this.#rotateRequested = false;
         await this.#rotateIdle();
-        continue;
-      }
-      if (this.#syncRequested) {
-        this.#syncRequested = false;
-        await this.#backgroundSync();
         continue;
       }
       if (this.#unacked.length === 0) return;
@@ -710,6 +713,10 @@ class WalImpl implements Wal, CursorHost {
           for (const run of this.#unacked.splice(0)) {
             for (const item of run.items) this.#settle(item, call.failure);
           }
+        } else if (this.#o.fsync !== 'always') {
+          // A background sync: no append waits for it, so it is reported here and retried next period.
+          this.metrics.addError(call.failure.code);
+          this.#o.logger?.warn(`@trisignal/wal: background fsync failed: ${call.failure.message}`);
         }
         continue;
       }
@@ -742,16 +749,15 @@ class WalImpl implements Wal, CursorHost {
     }
   }
 
-  async #backgroundSync(): Promise<void> {
+  /**
+   * `fsync: 'interval'`: starts an fdatasync of everything written so far and returns; writes go on
+   * while it runs (appends are acknowledged on write under this policy, so none waits for it). A
+   * failure is counted and logged in #onSyncSettled, and the next period syncs again.
+   */
+  #backgroundSync(): void {
     const active = this.#active;
-    if (active === undefined) return;
-    try {
-      await this.#syncAll(active);
-    } catch (error) {
-      const e = isWalError(error) ? error : ioError('fsync', active.state.path, error);
-      this.metrics.addError(e.code);
-      this.#o.logger?.warn(`@trisignal/wal: background fsync failed: ${e.message}`);
-    }
+    if (active === undefined || this.#failure !== undefined) return;
+    if (active.syncing < active.written && this.#syncs.length < MAX_SYNCS_IN_FLIGHT) this.#startSync(active);
   }
 
   async #ensureActive(): Promise<ActiveSegment> {

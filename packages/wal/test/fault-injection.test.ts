@@ -154,6 +154,68 @@ describe('fault injection', () => {
     await wal.forceFlush();
   });
 
+  it('fsync interval: background syncs keep their period while appends never let the queue empty', async () => {
+    const dir = tempDir();
+    const faults: Faults = {};
+    const events: string[] = [];
+    faults.log = (event) => events.push(event);
+    const wal = faultyWal({ dir, fsync: 'interval', fsyncIntervalMillis: 10, compression: 'none' }, faults);
+    expect(await wal.append(rec(0, 300))).toBe(0);
+    // A slow disk (5 ms per write) and a producer that queues the next append whenever a write starts:
+    // from here until the last append is written, the append queue is never empty.
+    const appends: Promise<number>[] = [];
+    let next = 1;
+    const last = 40;
+    faults.beforeWrite = (file) => {
+      if (!file.endsWith('.seg')) return undefined;
+      if (next <= last) appends.push(wal.append(rec(next++, 300)));
+      return new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    appends.push(wal.append(rec(next++, 300)));
+    await expect.poll(() => next > last, { timeout: 10_000 }).toBe(true);
+    const offsets = await Promise.all(appends);
+    expect(offsets).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+    faults.beforeWrite = undefined;
+    // Every append after the first needed its own write of ≥ 5 ms: ≥ 200 ms under load, ≥ 20 periods.
+    // Syncs that completed before the last segment write are the ones the load did not hold back.
+    let lastWrite = events.length - 1;
+    while (
+      lastWrite >= 0 &&
+      !(events[lastWrite]!.startsWith('write ') && events[lastWrite]!.endsWith('.seg'))
+    )
+      lastWrite--;
+    const syncsUnderLoad = events
+      .slice(0, lastWrite)
+      .filter((e) => e.startsWith('datasync ') && e.endsWith('.seg')).length;
+    expect(syncsUnderLoad).toBeGreaterThanOrEqual(3);
+    await wal.close();
+    const again = track(createWal({ dir }));
+    expect((await readAll(again)).map((r) => r.offset)).toEqual(
+      Array.from({ length: last + 1 }, (_, i) => i),
+    );
+  });
+
+  it('fsync interval: appends are written and acknowledged while a background sync is still running', async () => {
+    const dir = tempDir();
+    const faults: Faults = {};
+    const wal = faultyWal({ dir, fsync: 'interval', fsyncIntervalMillis: 5, compression: 'none' }, faults);
+    expect(await wal.append(rec(0, 300))).toBe(0);
+    // Hold every segment sync from here on.
+    const held: (() => void)[] = [];
+    faults.datasync = (file) =>
+      file.endsWith('.seg') ? new Promise((resolve) => held.push(() => resolve(undefined))) : undefined;
+    expect(await wal.append(rec(1, 300))).toBe(1);
+    await expect.poll(() => held.length, { timeout: 5_000 }).toBeGreaterThan(0);
+    // A sync is in flight and not released: appends still go through.
+    expect(await wal.append(rec(2, 300))).toBe(2);
+    expect(await wal.append(rec(3, 300))).toBe(3);
+    faults.datasync = undefined;
+    for (const release of held.splice(0)) release();
+    await wal.close();
+    const again = track(createWal({ dir }));
+    expect((await readAll(again)).map((r) => r.offset)).toEqual([0, 1, 2, 3]);
+  });
+
   it('EIO saving a cursor: commit rejects, the previous position stays, a retry succeeds', async () => {
     const dir = tempDir();
     const faults: Faults = {};

@@ -58,6 +58,8 @@ type WriteFault = Fault | { short: number };
 /** Fault plan consulted on each call; set the hooks during a test. */
 export interface Faults {
   write?: ((file: string, length: number, position: number) => WriteFault) | undefined;
+  /** Runs before each write and may hold it (a slow disk) by returning a promise. */
+  beforeWrite?: ((file: string) => Promise<void> | undefined) | undefined;
   /** May return a promise, to hold a sync until the test releases it. */
   datasync?: ((file: string) => Fault | Promise<Fault>) | undefined;
   truncate?: ((file: string) => Fault) | undefined;
@@ -75,6 +77,7 @@ export function faultyFs(faults: Faults): WalFs {
   const wrap = (file: string, f: WalFile): WalFile => ({
     read: (b, o, l, p) => f.read(b, o, l, p),
     async write(b, o, l, p) {
+      await faults.beforeWrite?.(file);
       const fault = faults.write?.(file, l, p);
       if (fault !== undefined && typeof fault !== 'object') fail(fault);
       const n = await f.write(b, o, typeof fault === 'object' ? Math.min(l, fault.short) : l, p);

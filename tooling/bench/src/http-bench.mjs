@@ -4,7 +4,7 @@
 // and after, every round, and the summary table (medians; ratios to bare Express from the same round).
 //
 //   node tooling/bench/src/http-bench.mjs [--rounds 3] [--duration 10] [--warmup 3] [--connections 50]
-//                                         [--variants a,b,c,d,e] [--rate N] [--json out.json]
+//                                         [--variants a,b,c,d,e,f,g] [--rate N] [--json out.json]
 // --rate N drives every variant at N req/s instead of saturating it: compare CPU µs/request then.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,7 +24,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     rate: { type: 'string' },
-    variants: { type: 'string', default: 'a,b,c,d,e' },
+    variants: { type: 'string', default: 'a,b,c,d,e,f,g' },
     json: { type: 'string' },
   },
 });
@@ -52,6 +52,17 @@ const ALL = [
     label: 'express-prom-bundle (prom-client, default metrics), /metrics scraped every 1 s',
     script: 'e-prom-bundle.cjs',
     load: { scrapePath: '/metrics' },
+  },
+  {
+    name: 'f',
+    label: 'reference floor: context manager + context.with() around next() only (no span, metrics or logs)',
+    script: 'f-context-floor.cjs',
+  },
+  {
+    name: 'g',
+    label: 'trisignal full as (b), head sampling 10 % (parentbased_traceidratio 0.1)',
+    script: 'b-trisignal-full.cjs',
+    env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
   },
 ];
 const wanted = new Set(values.variants.split(','));
