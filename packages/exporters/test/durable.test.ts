@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
@@ -147,6 +147,46 @@ describe('durable mode (WAL)', () => {
     // Everything accepted is either delivered or counted as dropped (the batch in flight at the outage's
     // end may have been both kept and dropped by segment retention, hence ≥).
     expect(delivered + dropped).toBeGreaterThanOrEqual(400);
+  });
+
+  it('commits delivered batches at most once per commitIntervalMillis, and everything at shutdown', async () => {
+    const cursorFile = path.join(dir, 'cursors', 'sender.json');
+    const committedOnDisk = (): number | undefined =>
+      existsSync(cursorFile)
+        ? (JSON.parse(readFileSync(cursorFile, 'utf8')) as { committed: number }).committed
+        : undefined;
+    const e = exporter({ durable: { dir, fsync: 'never', commitIntervalMillis: 60_000 } });
+    for (let i = 0; i < 30; i++) expect((await exportSpans(e)).code).toBe(ExportResultCode.SUCCESS);
+    await sink.waitFor(30);
+    await e.forceFlush();
+    expect(receivedSpanIds()).toHaveLength(300);
+    expect(await metrics.value('trisignal.exporter.queue.batches', C)).toBe(0);
+    // The first delivery was committed at once; the other 29 wait for the interval (a minute).
+    await expect.poll(committedOnDisk).toBe(0);
+    await e.shutdown();
+    expect(committedOnDisk()).toBe(29);
+    // A restart sends nothing again: the shutdown committed every delivered batch.
+    const again = exporter({ durable: { dir, fsync: 'never' } });
+    await again.forceFlush();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sink.requests).toHaveLength(30);
+  });
+
+  it('commitIntervalMillis 0 commits after every batch; a negative value is refused', async () => {
+    const cursorFile = path.join(dir, 'cursors', 'sender.json');
+    const e = exporter({ durable: { dir, fsync: 'never', commitIntervalMillis: 0 } });
+    for (let i = 0; i < 5; i++) expect((await exportSpans(e)).code).toBe(ExportResultCode.SUCCESS);
+    await sink.waitFor(5);
+    await expect
+      .poll(() =>
+        existsSync(cursorFile)
+          ? (JSON.parse(readFileSync(cursorFile, 'utf8')) as { committed: number }).committed
+          : -1,
+      )
+      .toBe(4);
+    expect(() => exporter({ durable: { dir, commitIntervalMillis: -1 } })).toThrow(
+      expect.objectContaining({ code: 'TRISIGNAL_EXPORTER_INVALID_OPTION' }),
+    );
   });
 
   it('commits past a permanently refused batch and counts it as dropped', async () => {

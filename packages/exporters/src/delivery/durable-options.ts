@@ -19,6 +19,13 @@ export interface DurableOptions {
   readonly maxSegmentBytes?: number | undefined;
   /** Largest batch accepted. @default 16777216 (16 MiB) */
   readonly maxRecordBytes?: number | undefined;
+  /**
+   * Delivered batches are committed (the read position written to disk: a temporary file, two syncs, a
+   * rename) at most this often rather than once per batch; after a crash, up to this much of what was
+   * already delivered is sent again (delivery is at least once either way). A shutdown commits all.
+   * `0` commits after every batch. @default 1000
+   */
+  readonly commitIntervalMillis?: number | undefined;
   /** Name of the read cursor (its position persists in `dir`). @default 'sender' */
   readonly cursor?: string | undefined;
 }

@@ -1,7 +1,7 @@
 import type { Meter } from '@opentelemetry/api';
 import { diag } from '@opentelemetry/api';
 import { createWal, type Wal, type WalCompression, type WalCursor } from '@trisignal/wal';
-import { ExporterError } from '../errors.js';
+import { ExporterError, invalidOption } from '../errors.js';
 import type { QueueSnapshot } from '../metrics.js';
 import { decodeBatchRecord, encodeBatchRecord } from './batch-record.js';
 import type { DurableOptions } from './durable-options.js';
@@ -10,6 +10,9 @@ import { deliver, type OutgoingBatch, type SenderContext } from './sender.js';
 
 /** How long one cursor read waits for an append before looking at shutdown again. */
 const READ_WAIT_MILLIS = 500;
+
+/** Default of `durable.commitIntervalMillis` (see DurableOptions). */
+const COMMIT_INTERVAL_MILLIS = 1000;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -44,6 +47,12 @@ export class WalQueue implements DeliveryQueue {
   #idleWaiters: (() => void)[] = [];
   /** The sender is waiting to retry (receiver unreachable or refusing for now). */
   #stalled = false;
+  /** Offset of the last record delivered (or refused for good); committed at most every interval. */
+  #delivered = -1;
+  #committing: Promise<void> | undefined;
+  #commitTimer: NodeJS.Timeout | undefined;
+  #lastCommitAt = Number.NEGATIVE_INFINITY;
+  readonly #commitIntervalMillis: number;
 
   constructor(
     ctx: SenderContext,
@@ -61,6 +70,11 @@ export class WalQueue implements DeliveryQueue {
       },
     };
     this.#cursorName = options.cursor ?? 'sender';
+    const interval = options.commitIntervalMillis ?? COMMIT_INTERVAL_MILLIS;
+    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) {
+      throw invalidOption('durable.commitIntervalMillis', interval, 'a finite number ≥ 0');
+    }
+    this.#commitIntervalMillis = interval;
     this.#wal = createWal({
       dir: options.dir,
       maxBytes: options.maxBytes,
@@ -90,6 +104,7 @@ export class WalQueue implements DeliveryQueue {
       }
       const cursor = await this.#wal.cursor(this.#cursorName);
       this.#cursor = cursor;
+      this.#delivered = cursor.committed;
       this.#droppedSeen = droppedTotal(cursor);
       return cursor;
     } catch (error) {
@@ -161,15 +176,63 @@ export class WalQueue implements DeliveryQueue {
             `skipped WAL record ${record.offset}: not a batch of this version`,
           );
         }
-        try {
-          await cursor.commit(record.offset);
-        } catch (error) {
-          if (this.#stopping) return;
-          diag.error(`trisignal: committing the exporter's WAL cursor failed: ${String(error)}`);
-        }
+        this.#delivered = Math.max(this.#delivered, record.offset);
+        this.#scheduleCommit(cursor);
       }
-      if (cursor.stats().backlog === 0) this.#notifyIdle();
+      if (this.#backlog(cursor) === 0) this.#notifyIdle();
     }
+  }
+
+  /**
+   * Records after the last delivered one. The cursor's own backlog counts from its last commit (or from
+   * the oldest record retention left, if that is later); delivered records past that point are not left.
+   */
+  #backlog(cursor: WalCursor): number {
+    const stats = cursor.stats();
+    if (stats.backlog === 0) return 0;
+    const start = Math.max(stats.committed + 1, this.#wal.stats().firstOffset ?? 0);
+    return Math.max(0, stats.backlog - Math.max(0, this.#delivered + 1 - start));
+  }
+
+  /** Commits what was delivered now if the interval has passed, else once it has (one commit at a time). */
+  #scheduleCommit(cursor: WalCursor): void {
+    if (this.#committing !== undefined || this.#commitTimer !== undefined) return;
+    if (this.#delivered <= cursor.committed) return;
+    const wait = this.#lastCommitAt + this.#commitIntervalMillis - performance.now();
+    if (wait <= 0) {
+      void this.#commit(cursor);
+      return;
+    }
+    this.#commitTimer = setTimeout(() => {
+      this.#commitTimer = undefined;
+      void this.#commit(cursor);
+    }, wait).unref();
+  }
+
+  #commit(cursor: WalCursor): Promise<void> {
+    const target = this.#delivered;
+    if (target <= cursor.committed) return Promise.resolve();
+    this.#lastCommitAt = performance.now();
+    const commit = cursor
+      .commit(target)
+      .catch((error: unknown) => {
+        // Not fatal: the position stays where it was, and the next commit covers these records too.
+        diag.error(`trisignal: committing the exporter's WAL cursor failed: ${String(error)}`);
+      })
+      .finally(() => {
+        this.#committing = undefined;
+        if (!this.#stopping) this.#scheduleCommit(cursor);
+      });
+    this.#committing = commit;
+    return commit;
+  }
+
+  /** Stops the commit timer and commits everything delivered (shutdown). */
+  async #commitNow(cursor: WalCursor): Promise<void> {
+    if (this.#commitTimer !== undefined) clearTimeout(this.#commitTimer);
+    this.#commitTimer = undefined;
+    await this.#committing;
+    await this.#commit(cursor);
   }
 
   /** The WAL drops whole segments past `maxBytes`/`maxAgeMillis`; count the batches this cursor lost. */
@@ -195,7 +258,7 @@ export class WalQueue implements DeliveryQueue {
 
   #idle(): Promise<void> {
     const cursor = this.#cursor;
-    if (cursor === undefined || this.#stalled || (!this.#sending && cursor.stats().backlog === 0))
+    if (cursor === undefined || this.#stalled || (!this.#sending && this.#backlog(cursor) === 0))
       return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
@@ -205,7 +268,7 @@ export class WalQueue implements DeliveryQueue {
     if (cursor === undefined) return { bytes: 0, batches: 0 };
     this.#countRetentionDrops(cursor);
     const stats = this.#wal.stats();
-    const backlog = cursor.stats().backlog;
+    const backlog = this.#backlog(cursor);
     // Bytes on disk after the cursor are not tracked by the WAL; its total size bounds them.
     return { bytes: backlog === 0 ? this.#inflightBytes : stats.bytes, batches: backlog };
   }
@@ -228,6 +291,7 @@ export class WalQueue implements DeliveryQueue {
     this.#stopping = true;
     this.#abort.abort();
     await this.#loop;
+    if (cursor !== undefined) await this.#commitNow(cursor);
     this.#notifyIdle();
     await this.#wal.close();
   }

@@ -11,7 +11,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { TelemetryExporter } from '@trisignal/core';
 import { ExporterCore } from '../delivery/exporter-core.js';
 import { invalidOption } from '../errors.js';
-import { compressBody, loadZstd } from '../transport/compression.js';
+import { createBodyCompressor, loadZstd } from '../transport/compression.js';
 import { encodeLogsRequestJson, encodeMetricsRequestJson, encodeTraceRequestJson } from './json-encoder.js';
 import { encodeLogsRequest } from './logs-encoder.js';
 import { countDataPoints, encodeMetricsRequest } from './metrics-encoder.js';
@@ -50,7 +50,7 @@ function core<TBatch>(
     meterProvider: o.meterProvider,
     count,
     encode: isJson ? json : proto,
-    compress: (body) => compressBody(body, o.compression, o.compressionLevel),
+    compress: createBodyCompressor(o.compression, o.compressionLevel),
     encoding: o.compression,
     walCompression: o.compression === 'none' ? 'zstd' : 'none',
     createProtocol: (metrics, warn) => createOtlpProtocol(itemName, metrics, warn),
