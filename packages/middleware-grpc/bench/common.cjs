@@ -122,8 +122,17 @@ function setup(side) {
       options.sampler = new AlwaysOffSampler();
     }
     if (EXPORT === 'otlp') {
-      const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-proto');
-      options.metricExporters = [new OTLPMetricExporter({ url: `${SINK}/v1/metrics` })];
+      // Our own exporters, as the HTTP benchmark's full variant: OTLP/HTTP protobuf, gzip, durable WAL.
+      const fs = require('node:fs');
+      const os = require('node:os');
+      const { otlpHttp } = require('@trisignal/exporters/otlp-http');
+      const bundle = otlpHttp({
+        endpoint: SINK,
+        signals: ['traces', 'metrics'],
+        durable: { dir: fs.mkdtempSync(path.join(os.tmpdir(), `trisignal-bench-${side}-`)) },
+      });
+      options.spanExporters = [bundle.spanExporter];
+      options.metricExporters = [bundle.metricExporter];
       options.metricExportIntervalMillis = 5000;
     }
     const obs = init(options);
@@ -134,7 +143,7 @@ function setup(side) {
       describe:
         `@trisignal/middleware-grpc serverInterceptor + clientInterceptor, core BatchSpanProcessor, ` +
         (EXPORT === 'otlp'
-          ? 'OTLP/HTTP proto traces + metrics (5 s) to the sink'
+          ? '@trisignal/exporters OTLP/HTTP proto (gzip, durable WAL) traces + metrics (5 s) to the sink'
           : 'discarding exporter, metrics recorded in-process'),
     };
   }
