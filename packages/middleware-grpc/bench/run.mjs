@@ -43,7 +43,8 @@ const ALL = [
   },
   {
     name: 'd',
-    label: 'trisignal interceptors, @trisignal/exporters OTLP/HTTP proto (durable WAL) traces + metrics (5 s) to the sink',
+    label:
+      'trisignal interceptors, @trisignal/exporters OTLP/HTTP proto (durable WAL) traces + metrics (5 s) to the sink',
     env: { MODE: 'trisignal', EXPORT: 'otlp' },
   },
   {
