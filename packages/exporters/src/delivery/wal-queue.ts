@@ -20,11 +20,12 @@ function delay(ms: number): Promise<void> {
 
 /**
  * The durable queue: every accepted batch is appended to a WAL, and one sender reads the log through a
- * named cursor, delivers each record, and commits it only once it is delivered or refused for good. A
- * batch is in memory only while it is being sent, so an outage grows the log on disk, not the heap.
- * Records go out one at a time in log order, which keeps every series' samples in order. After a
- * restart the cursor resumes after its last commit, so batches accepted before a crash or a shutdown
- * are sent then (at least once: one that was in flight may be sent twice).
+ * named cursor, delivers each record, and commits it only once it is delivered or refused for good
+ * (written to disk at most once per `commitIntervalMillis`, and at shutdown). A batch is in memory only
+ * while it is being sent, so an outage grows the log on disk, not the heap. Records go out one at a time
+ * in log order, which keeps every series' samples in order. After a restart the cursor resumes after its
+ * last commit, so batches accepted before a crash or a shutdown are sent then (at least once: after a
+ * crash, the one in flight and those delivered since the last commit are sent again).
  */
 export class WalQueue implements DeliveryQueue {
   readonly #ctx: SenderContext;
