@@ -5,10 +5,9 @@
 // so this is the request-path cost; encoding and export happen off the request path in a real service.
 //
 //   pnpm --filter @trisignal/middleware-express build && node bench/request-path.mjs [iterations]
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
 import { init } from '@trisignal/core';
 import { goldenSignals } from '@trisignal/middleware-express';
+import { handle, makeRequest } from './fake-request.mjs';
 
 const iterations = Number(process.argv[2] ?? 200_000);
 // Processors that keep what they get in a bounded array, like the batch processors' queues, minus the
@@ -34,37 +33,13 @@ const obs = init({
   signalHooks: false,
   runtimeMetrics: false,
 });
-const route = { path: '/items/:id' };
-const socket = new Socket();
-
-function makeRequest() {
-  const req = new IncomingMessage(socket);
-  req.method = 'GET';
-  req.url = '/api/items/42';
-  req.httpVersion = '1.1';
-  req.headers = { host: '127.0.0.1:3000', 'user-agent': 'autocannon', accept: '*/*' };
-  const res = new ServerResponse(req);
-  return { req, res };
-}
-
-function handler(req, res) {
-  req.baseUrl = '/api';
-  req.route = route;
-  res.statusCode = 200;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', '48');
-  // What a completed response looks like to the 'close' listener.
-  res._header = 'HTTP/1.1 200 OK\r\n\r\n';
-  res.finished = true;
-}
-
 // CPU time, not wall time: on a shared machine the process is descheduled at random, which wall time
 // would charge to whatever variant happened to be running.
 function run(name, middleware, n) {
   const start = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const { req, res } = makeRequest();
-    middleware(req, res, () => handler(req, res));
+    middleware(req, res, () => handle(req, res));
     res.emit('close');
   }
   const used = process.cpuUsage(start);

@@ -4,13 +4,14 @@
 // processors, the WAL and the HTTP client do their work as in a service. Prints one JSON line: CPU µs
 // per request for the whole process and per thread kind (main, V8 workers, libuv pool).
 import fs from 'node:fs';
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const { handle, makeRequest } = await import(
+  path.resolve(here, '../../../../packages/middleware-express/bench/fake-request.mjs')
+);
 const config = process.env.PIPELINE_CONFIG ?? 'full';
 const parts = new Set(config.split('+'));
 const iterations = Number(process.env.PIPELINE_ITERATIONS ?? 100_000);
@@ -54,26 +55,10 @@ if (!parts.has('bare')) {
   middleware = goldenSignals({ obs, ...(parts.has('nolog') ? { accessLog: false } : {}) });
 }
 
-const route = { path: '/items/:id' };
-const socket = new Socket();
-function handler(req, res) {
-  req.baseUrl = '/api';
-  req.route = route;
-  res.statusCode = 200;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', '48');
-  res._header = 'HTTP/1.1 200 OK\r\n\r\n';
-  res.finished = true;
-}
 async function run(n) {
   for (let i = 0; i < n; i++) {
-    const req = new IncomingMessage(socket);
-    req.method = 'GET';
-    req.url = '/api/items/42';
-    req.httpVersion = '1.1';
-    req.headers = { host: '127.0.0.1:3000', 'user-agent': 'autocannon', accept: '*/*' };
-    const res = new ServerResponse(req);
-    middleware(req, res, () => handler(req, res));
+    const { req, res } = makeRequest();
+    middleware(req, res, () => handle(req, res));
     res.emit('close');
     if ((i & 63) === 63) await new Promise((resolve) => setImmediate(resolve));
   }
