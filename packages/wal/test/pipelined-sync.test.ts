@@ -61,6 +61,29 @@ async function pipelinedWal(): Promise<{ dir: string; wal: Wal; faults: Faults; 
   return { dir, wal, faults, syncs: holdSyncs(faults) };
 }
 
+/**
+ * Appends 1 and 2 each start a sync (both held, the two in flight); append 3 is written while they run,
+ * covered by neither. Returns the three appends' outcomes.
+ */
+async function threeAppendsTwoSyncsHeld(): Promise<
+  Awaited<ReturnType<typeof pipelinedWal>> & {
+    first: Promise<number | string>;
+    second: Promise<number | string>;
+    third: Promise<number | string>;
+  }
+> {
+  const setup = await pipelinedWal();
+  const { wal, syncs } = setup;
+  const first = outcome(wal.append(rec(1, 300)));
+  await expect.poll(() => syncs.held.length).toBe(1);
+  const second = outcome(wal.append(rec(2, 300)));
+  await expect.poll(() => syncs.held.length).toBe(2);
+  const writes = syncs.writes();
+  const third = outcome(wal.append(rec(3, 300)));
+  await expect.poll(() => syncs.writes()).toBe(writes + 1);
+  return { ...setup, first, second, third };
+}
+
 describe('fsync: always with syncs in flight', () => {
   it('writes and syncs an append while the previous sync runs, and acknowledges in order', async () => {
     const { wal, syncs } = await pipelinedWal();
@@ -86,15 +109,7 @@ describe('fsync: always with syncs in flight', () => {
   });
 
   it('a failed sync fails every append written after the last acknowledged one, even if a later sync succeeded', async () => {
-    const { dir, wal, faults, syncs } = await pipelinedWal();
-    const first = outcome(wal.append(rec(1, 300)));
-    await expect.poll(() => syncs.held.length).toBe(1);
-    const second = outcome(wal.append(rec(2, 300)));
-    await expect.poll(() => syncs.held.length).toBe(2);
-    const writes = syncs.writes();
-    // Written while both syncs run, covered by neither.
-    const third = outcome(wal.append(rec(3, 300)));
-    await expect.poll(() => syncs.writes()).toBe(writes + 1);
+    const { dir, wal, faults, syncs, first, second, third } = await threeAppendsTwoSyncsHeld();
 
     syncs.held[1]!.release();
     await expect.poll(() => syncs.completed()).toBe(1);
@@ -116,14 +131,7 @@ describe('fsync: always with syncs in flight', () => {
   });
 
   it('a failed sync keeps what an earlier sync acknowledged and fails the appends written after it', async () => {
-    const { dir, wal, faults, syncs } = await pipelinedWal();
-    const first = outcome(wal.append(rec(1, 300)));
-    await expect.poll(() => syncs.held.length).toBe(1);
-    const second = outcome(wal.append(rec(2, 300)));
-    await expect.poll(() => syncs.held.length).toBe(2);
-    const writes = syncs.writes();
-    const third = outcome(wal.append(rec(3, 300)));
-    await expect.poll(() => syncs.writes()).toBe(writes + 1);
+    const { dir, wal, faults, syncs, first, second, third } = await threeAppendsTwoSyncsHeld();
 
     syncs.held[0]!.release();
     expect(await first).toBe(1);

@@ -1,10 +1,11 @@
 /**
- * Request body compression, always off the event loop: gzip through `zlib.gzip` and zstd through the
- * `@mongodb-js/zstd` napi binding both run on the libuv thread pool. The zstd binding is loaded on first
- * use (`createRequire`), so a process that never asks for zstd never loads the native module.
+ * Request body compression, always off the event loop: gzip through a reused zlib stream and zstd
+ * through the `@mongodb-js/zstd` napi binding both run on the libuv thread pool. The zstd binding is
+ * loaded on first use (`createRequire`), so a process that never asks for zstd never loads the native
+ * module.
  */
 import { createRequire } from 'node:module';
-import { createGzip, gzip, constants as zlibConstants, type Gzip } from 'node:zlib';
+import { createGzip, constants as zlibConstants, type Gzip } from 'node:zlib';
 import { ExporterError } from '../errors.js';
 
 /** Body compression of an OTLP request. */
@@ -36,26 +37,6 @@ export function loadZstd(): ZstdBinding {
 
 function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** Compresses `body` (thread pool). `level` applies to zstd (1–22) and gzip (1–9). */
-export function compressBody(
-  body: Uint8Array,
-  compression: OtlpCompression,
-  level: number | undefined,
-): Promise<Buffer> {
-  switch (compression) {
-    case 'none':
-      return Promise.resolve(asBuffer(body));
-    case 'gzip':
-      return new Promise((resolve, reject) => {
-        gzip(asBuffer(body), { level: level ?? zlibConstants.Z_DEFAULT_COMPRESSION }, (error, out) =>
-          error === null ? resolve(out) : reject(error),
-        );
-      });
-    case 'zstd':
-      return loadZstd().compress(asBuffer(body), level ?? 3);
-  }
 }
 
 interface GzipJob {
@@ -126,16 +107,24 @@ class GzipContext {
 }
 
 /**
- * A body compressor for one exporter: gzip through one reused context ({@link GzipContext}), zstd and
- * none as {@link compressBody}.
+ * A body compressor for one exporter (thread pool): gzip through one reused context
+ * ({@link GzipContext}), zstd through the native binding, none as is. `level` applies to gzip (1–9) and
+ * zstd (1–22).
  */
 export function createBodyCompressor(
   compression: OtlpCompression,
   level: number | undefined,
 ): (body: Uint8Array) => Promise<Buffer> {
-  if (compression !== 'gzip') return (body) => compressBody(body, compression, level);
-  const context = new GzipContext(level ?? zlibConstants.Z_DEFAULT_COMPRESSION);
-  return (body) => context.compress(asBuffer(body));
+  switch (compression) {
+    case 'none':
+      return (body) => Promise.resolve(asBuffer(body));
+    case 'zstd':
+      return (body) => loadZstd().compress(asBuffer(body), level ?? 3);
+    case 'gzip': {
+      const context = new GzipContext(level ?? zlibConstants.Z_DEFAULT_COMPRESSION);
+      return (body) => context.compress(asBuffer(body));
+    }
+  }
 }
 
 /** The `Content-Encoding` header value, if any. */
