@@ -22,7 +22,8 @@ export interface Telemetry {
   readonly logs: InMemoryLogRecordExporter;
   finishedSpans(): ReadableSpan[];
   finishedLogs(): ReadableLogRecord[];
-  reset(): void;
+  /** Waits for what has already ended to be reported (one event-loop turn), then empties the exporters. */
+  reset(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -44,7 +45,8 @@ export function createTelemetry(options: InitOptions = {}): Telemetry {
     logs,
     finishedSpans: () => spans.getFinishedSpans(),
     finishedLogs: () => logs.getFinishedLogRecords(),
-    reset: () => {
+    reset: async () => {
+      await obs.forceFlush();
       spans.reset();
       logs.reset();
     },

@@ -38,7 +38,14 @@ if (!parts.has('bare')) {
   const { otlpHttp } = await import(path.join(exportersDist, 'otlp-http.js'));
   const wal = parts.has('memory')
     ? {}
-    : { durable: { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'trisignal-pipeline-')) } };
+    : {
+        durable: {
+          dir: fs.mkdtempSync(path.join(os.tmpdir(), 'trisignal-pipeline-')),
+          // fsyncinterval / fsyncnever: the WAL's other sync policies (default `always`).
+          ...(parts.has('fsyncinterval') ? { fsync: 'interval' } : {}),
+          ...(parts.has('fsyncnever') ? { fsync: 'never' } : {}),
+        },
+      };
   const bundle = otlpHttp({
     endpoint: sink,
     ...(parts.has('nocompression') ? { compression: 'none' } : {}),
