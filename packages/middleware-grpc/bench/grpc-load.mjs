@@ -1,7 +1,8 @@
 /**
  * A gRPC load function for @trisignal/bench's harness: each variant's client runs in its own process
  * (client.cjs), instrumented like the variant's server, so "server + client interceptors" is measured
- * on both sides. One client process serves a variant's warm-up and measured window, then stops.
+ * on both sides. One client process serves a variant's warm-up and measured window (all its slices), then
+ * stops.
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -48,7 +49,7 @@ function startClient(port, variant, extraEnv) {
 export function createGrpcLoad(defaults = {}) {
   const concurrency = defaults.concurrency ?? 50;
   const clients = new Map();
-  return async ({ port, durationSeconds, phase, variant }) => {
+  return async ({ port, durationSeconds, phase, variant, final }) => {
     let child = clients.get(port);
     if (child === undefined) {
       child = await startClient(port, variant, defaults.env ?? {});
@@ -61,7 +62,8 @@ export function createGrpcLoad(defaults = {}) {
         durationSeconds * 1000 + 30_000,
       );
     } finally {
-      if (phase === 'measure') {
+      // In sliced runs the client stays up until the variant's last slice.
+      if (phase === 'measure' && final !== false) {
         clients.delete(port);
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.send({ cmd: 'stop' });

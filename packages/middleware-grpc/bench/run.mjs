@@ -6,7 +6,8 @@
 // runs in its own process too (grpc-load.mjs), instrumented like the server.
 //
 //   node bench/run.mjs [--rounds 3] [--duration 10] [--warmup 5] [--concurrency 50]
-//                      [--variants a,b,c,d,e,f,g] [--json out.json]
+//                      [--variants a,b,c,d,e,f,g] [--slice S] [--json out.json]
+// --slice S: all variants of a round stay up and are measured in turns of S seconds (harness `sliceSeconds`).
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '50' },
     variants: { type: 'string', default: 'a,b,c,d,e,f,g' },
+    slice: { type: 'string', default: '0' },
     json: { type: 'string' },
   },
 });
@@ -70,6 +72,7 @@ const rounds = Number(values.rounds);
 const durationSeconds = Number(values.duration);
 const warmupSeconds = Number(values.warmup);
 const concurrency = Number(values.concurrency);
+const sliceSeconds = Number(values.slice);
 
 const sinkScript = fileURLToPath(import.meta.resolve('@trisignal/bench/otlp-sink'));
 const sink = await startProcess(sinkScript);
@@ -84,7 +87,9 @@ const command = `node packages/middleware-grpc/bench/run.mjs ${process.argv.slic
 const header = [
   `Command: \`${command}\``,
   `Node ${process.version} on ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}; the client process (${concurrency} unary calls in flight on one channel), the server process and the OTLP sink share these ${os.cpus().length} cores with other work on the machine.`,
-  `${rounds} interleaved rounds (order rotates), ${warmupSeconds} s warm-up + ${durationSeconds} s measured per variant and round, server and client in fresh processes; medians; ratios are to bare grpc-js in the same round.`,
+  sliceSeconds > 0
+    ? `${rounds} rounds; in each, every variant's server runs in a fresh process, gets ${warmupSeconds} s of warm-up, then ${durationSeconds} s measured in turns of ${sliceSeconds} s (order rotates every turn; a fresh client process per turn); medians over rounds; ratios are to bare grpc-js in the same round.`
+    : `${rounds} interleaved rounds (order rotates), ${warmupSeconds} s warm-up + ${durationSeconds} s measured per variant and round, server and client in fresh processes; medians; ratios are to bare grpc-js in the same round.`,
 ];
 process.stdout.write(header.join('\n') + '\n\n');
 
@@ -96,6 +101,7 @@ try {
     rounds,
     durationSeconds,
     warmupSeconds,
+    sliceSeconds,
     load: createGrpcLoad({ concurrency }),
   });
 } finally {

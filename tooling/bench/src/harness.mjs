@@ -32,7 +32,9 @@ import { loadAverage, readProcStats } from './proc-stats.mjs';
 
 /**
  * @callback LoadFunction
- * @param {{ port: number, durationSeconds: number, phase: 'warmup' | 'measure', variant: Variant }} run
+ * @param {{ port: number, durationSeconds: number, phase: 'warmup' | 'measure', variant: Variant, final?: boolean }} run
+ *   `final` is false for every measured slice but a variant's last one (`sliceSeconds`): a load that keeps
+ *   a client process per variant keeps it until then
  * @returns {Promise<LoadResult>}
  */
 
@@ -115,6 +117,119 @@ export function stopProcess(child, graceMillis = 3000) {
   });
 }
 
+/** CPU µs of the services' processes (the sink), summed. */
+function servicesCpu(started) {
+  return started.reduce((sum, s) => sum + (readProcStats(s.proc.child.pid)?.cpuMicros ?? 0), 0);
+}
+
+/** One round in slices (see `sliceSeconds`): every variant's process alive for the whole round. */
+async function measureSliced({
+  order,
+  round,
+  rounds,
+  load,
+  durationSeconds,
+  warmupSeconds,
+  sliceSeconds,
+  started,
+  serviceEnv,
+  result,
+  log,
+}) {
+  const procs = [];
+  const measurements = {};
+  try {
+    for (const variant of order) {
+      const proc = await startProcess(variant.script, {
+        args: variant.args,
+        env: { ...serviceEnv, ...variant.env },
+      });
+      procs.push({ variant, proc });
+      result.info[variant.name] ??= proc.info.join('; ');
+    }
+    if (warmupSeconds > 0) {
+      for (const { variant, proc } of procs) {
+        await load({ port: proc.port, durationSeconds: warmupSeconds, phase: 'warmup', variant });
+      }
+    }
+    const acc = new Map(
+      procs.map(({ variant }) => [
+        variant.name,
+        {
+          requests: 0,
+          cpu: 0,
+          sinkCpu: 0,
+          seconds: 0,
+          p50s: [],
+          p99s: [],
+          errors: 0,
+          non2xx: 0,
+          rss: NaN,
+          extra: {},
+        },
+      ]),
+    );
+    const slices = Math.max(1, Math.ceil(durationSeconds / sliceSeconds));
+    for (let slice = 0; slice < slices; slice++) {
+      const seconds = Math.min(sliceSeconds, durationSeconds - slice * sliceSeconds);
+      for (let k = 0; k < procs.length; k++) {
+        const { variant, proc } = procs[(k + slice) % procs.length];
+        const a = acc.get(variant.name);
+        const sinkBefore = servicesCpu(started);
+        const before = readProcStats(proc.child.pid);
+        const run = await load({
+          port: proc.port,
+          durationSeconds: seconds,
+          phase: 'measure',
+          variant,
+          final: slice === slices - 1,
+        });
+        const after = readProcStats(proc.child.pid);
+        a.sinkCpu += servicesCpu(started) - sinkBefore;
+        a.requests += run.requests;
+        a.cpu += before && after ? after.cpuMicros - before.cpuMicros : NaN;
+        a.seconds += seconds;
+        a.p50s.push(run.p50);
+        a.p99s.push(run.p99);
+        a.errors += run.errors ?? 0;
+        a.non2xx += run.non2xx ?? 0;
+        a.rss = after?.rssBytes ?? NaN;
+        // Other per-request figures a load reports (a client's CPU): averaged, weighted by requests.
+        for (const [key, value] of Object.entries(run)) {
+          if (key.endsWith('PerRequest') && typeof value === 'number') {
+            a.extra[key] = (a.extra[key] ?? 0) + value * run.requests;
+          }
+        }
+      }
+    }
+    for (const { variant } of procs) {
+      const a = acc.get(variant.name);
+      const m = {
+        ...Object.fromEntries(Object.entries(a.extra).map(([key, sum]) => [key, sum / a.requests])),
+        requests: a.requests,
+        rps: a.requests / a.seconds,
+        // Percentiles do not add up across slices: the median slice's.
+        p50: median(a.p50s),
+        p99: median(a.p99s),
+        errors: a.errors,
+        non2xx: a.non2xx,
+        rssBytes: a.rss,
+        cpuMicrosPerRequest: a.cpu / a.requests,
+        serviceCpuMicrosPerRequest: a.sinkCpu / a.requests,
+      };
+      measurements[variant.name] = m;
+      log(
+        `round ${round + 1}/${rounds} ${variant.name.padEnd(3)} ${Math.round(m.rps)} req/s ` +
+          `p50 ${m.p50} ms p99 ${m.p99} ms cpu ${m.cpuMicrosPerRequest.toFixed(1)} µs/req ` +
+          `rss ${(m.rssBytes / 1048576).toFixed(0)} MB errors ${m.errors} non2xx ${m.non2xx} (${slices} slices of ${sliceSeconds} s)`,
+      );
+    }
+  } finally {
+    for (const { proc } of procs) await stopProcess(proc.child);
+  }
+  return measurements;
+}
+
 export function median(values) {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
@@ -132,6 +247,10 @@ export function median(values) {
  * @param {number} [options.durationSeconds]      measured window per variant and round, default 10
  * @param {number} [options.warmupSeconds]        default 3
  * @param {Service[]} [options.services]          started once, before the rounds (e.g. an OTLP sink)
+ * @param {number} [options.sliceSeconds]         0 (default): each variant's window is one stretch. > 0: every
+ *   round starts all variants' processes, warms each, then measures them in turns of `sliceSeconds`
+ *   (rotating order) until each has had `durationSeconds`; a slow spell of the machine then falls on
+ *   every variant alike instead of on whichever ran during it
  * @param {(line: string) => void} [options.log]
  */
 export async function runBenchmark(options) {
@@ -142,6 +261,7 @@ export async function runBenchmark(options) {
     durationSeconds = 10,
     warmupSeconds = 3,
     services = [],
+    sliceSeconds = 0,
     log = (line) => process.stderr.write(line + '\n'),
   } = options;
   const baseline = options.baseline ?? variants[0].name;
@@ -157,8 +277,23 @@ export async function runBenchmark(options) {
     for (let round = 0; round < rounds; round++) {
       // Rotate the order so that no variant always runs first (cold machine) or last.
       const order = variants.map((_, i) => variants[(i + round) % variants.length]);
-      const measurements = {};
-      for (const variant of order) {
+      const measurements =
+        sliceSeconds > 0
+          ? await measureSliced({
+              order,
+              round,
+              rounds,
+              load,
+              durationSeconds,
+              warmupSeconds,
+              sliceSeconds,
+              started,
+              serviceEnv,
+              result,
+              log,
+            })
+          : {};
+      for (const variant of sliceSeconds > 0 ? [] : order) {
         const proc = await startProcess(variant.script, {
           args: variant.args,
           env: { ...serviceEnv, ...variant.env },

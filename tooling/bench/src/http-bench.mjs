@@ -4,7 +4,9 @@
 // and after, every round, and the summary table (medians; ratios to bare Express from the same round).
 //
 //   node tooling/bench/src/http-bench.mjs [--rounds 3] [--duration 10] [--warmup 3] [--connections 50]
-//                                         [--variants a,b,c,d,e,f,g] [--rate N] [--json out.json]
+//                                         [--variants a,b,c,d,e,f,g] [--rate N] [--slice S] [--json out.json]
+// --slice S keeps every variant of a round running and measures them in turns of S seconds until each has
+// had --duration (see the harness's `sliceSeconds`): steadier ratios on a machine whose speed drifts.
 // --rate N drives every variant at N req/s instead of saturating it: compare CPU µs/request then.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     rate: { type: 'string' },
     variants: { type: 'string', default: 'a,b,c,d,e,f,g' },
+    slice: { type: 'string', default: '0' },
     json: { type: 'string' },
   },
 });
@@ -75,12 +78,15 @@ const rounds = Number(values.rounds);
 const durationSeconds = Number(values.duration);
 const warmupSeconds = Number(values.warmup);
 const connections = Number(values.connections);
+const sliceSeconds = Number(values.slice);
 
 const command = `node tooling/bench/src/http-bench.mjs ${process.argv.slice(2).join(' ')}`.trim();
 const header = [
   `Command: \`${command}\``,
   `Node ${process.version} on ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}; client (autocannon, ${connections} connections${values.rate ? `, fixed ${values.rate} req/s` : ''}, in the harness process), server and OTLP sink share these ${os.cpus().length} cores.`,
-  `${rounds} interleaved rounds (order rotates), ${warmupSeconds} s warm-up + ${durationSeconds} s measured per variant and round, each variant in a fresh process; medians; ratios are to bare Express in the same round.`,
+  sliceSeconds > 0
+    ? `${rounds} rounds; in each, every variant runs in a fresh process, gets ${warmupSeconds} s of warm-up, then ${durationSeconds} s measured in turns of ${sliceSeconds} s (order rotates every turn); medians over rounds; ratios are to bare Express in the same round.`
+    : `${rounds} interleaved rounds (order rotates), ${warmupSeconds} s warm-up + ${durationSeconds} s measured per variant and round, each variant in a fresh process; medians; ratios are to bare Express in the same round.`,
 ];
 process.stdout.write(header.join('\n') + '\n\n');
 
@@ -90,6 +96,7 @@ const result = await runBenchmark({
   rounds,
   durationSeconds,
   warmupSeconds,
+  sliceSeconds,
   load: createHttpLoad({ connections, ...(values.rate ? { rate: Number(values.rate) } : {}) }),
   services: [{ name: 'otlp-sink', script: path.join(here, 'otlp-sink.mjs'), envVar: 'OTLP_SINK_URL' }],
 });
