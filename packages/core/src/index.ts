@@ -71,8 +71,6 @@ export type {
   ErrorRulePatch,
   ErrorClassifierOptions,
 } from './classify-error.js';
-export { createTurnBatch, DEFAULT_TURN_BATCH_MAX } from './turn-batch.js';
-export type { TurnBatch } from './turn-batch.js';
 export { recordError } from './record-error.js';
 export type { RecordErrorOptions } from './record-error.js';
 export { createErrorMetrics, ERROR_METRICS_DEFAULTS } from './error-metrics.js';

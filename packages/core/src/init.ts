@@ -44,15 +44,6 @@ import { createRuntimeMetrics, type RuntimeMetrics } from './runtime-metrics.js'
 import { createSloClassMatcher, type SloClassMatcher } from './slo-class.js';
 import { VERSION } from './version.js';
 
-/**
- * Resolves after the check phase of the current event-loop turn: instrumentations that report ended
- * requests in a batch once per turn (the Express and gRPC middleware do) have reported by then, so
- * `forceFlush` and `shutdown` include what has already ended.
- */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /** Deadline options of `forceFlush` and `shutdown`. */
 export interface FlushOptions {
   /** @default the `shutdownTimeoutMillis` given to init (5000) */
@@ -301,11 +292,11 @@ export function init(options: InitOptions = {}): Observability {
   const forceFlush = (flushOptions?: FlushOptions): Promise<void> => {
     if (isShutDown || shuttingDown !== undefined) return shuttingDown ?? Promise.resolve();
     flushing ??= withDeadline(
-      nextTurn()
-        .then(() =>
-          Promise.all([tracerProvider.forceFlush(), loggerProvider.forceFlush(), meterProvider.forceFlush()]),
-        )
-        .then(() => undefined),
+      Promise.all([
+        tracerProvider.forceFlush(),
+        loggerProvider.forceFlush(),
+        meterProvider.forceFlush(),
+      ]).then(() => undefined),
       timeoutOf(flushOptions),
       'trisignal forceFlush',
     ).finally(() => {
@@ -318,7 +309,6 @@ export function init(options: InitOptions = {}): Observability {
     shuttingDown ??= (async () => {
       hooks?.remove();
       const work = (async () => {
-        await nextTurn();
         await runtime?.shutdown();
         // A sampler with a lifecycle (window timers) stops with the rest; providers do not own it.
         const sampler = options.sampler as { shutdown?: () => Promise<void> } | undefined;

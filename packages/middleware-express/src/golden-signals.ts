@@ -13,7 +13,6 @@ import {
 import {
   type ActiveCounter,
   type AdmissionRequest,
-  createTurnBatch,
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -199,11 +198,6 @@ export class RequestState {
   admissionRequest: AdmissionRequest | undefined = undefined;
   message: ExpressRequestMessage | undefined = undefined;
   done = false;
-  // Captured when the response closes (`end`), reported later in a batch (`report`).
-  endMillis = 0;
-  finished = false;
-  statusCode = 0;
-  endErrorType: string | undefined = undefined;
 
   constructor(
     inst: Instrumentation,
@@ -294,50 +288,15 @@ export class RequestState {
     else if (statusCode >= 500 && !this.errorStatusSet) span.setStatus({ code: SpanStatusCode.ERROR });
   }
 
-  /**
-   * What must be read when the response closes: the clock, whether the response completed, the status
-   * and the error type. Tells admission control and `diagnostics_channel` subscribers at once; the span,
-   * metrics and access log follow in {@link report}, batched with the other requests of this turn.
-   */
-  end(): void {
-    const res = this.res;
-    this.endMillis = performance.now();
-    const finished = res.writableFinished;
-    const statusCode = res.headersSent ? res.statusCode : 0;
-    this.finished = finished;
-    this.statusCode = statusCode;
-    let errorType: string | undefined;
-    if (!finished) errorType = ERROR_TYPE_CLIENT_ABORTED;
-    else if (this.shedReason !== undefined) errorType = ERROR_TYPE_SHED;
-    else if (statusCode >= 500)
-      errorType = this.errorType ?? STATUS_STRINGS[statusCode - 500] ?? String(statusCode);
-    this.endErrorType = errorType;
-    const durationSeconds = (this.endMillis - this.startMillis) / 1000;
-
-    const admission = this.inst.options.admission;
-    if (admission !== undefined && this.admissionRequest !== undefined && this.shedReason === undefined) {
-      admission.complete?.(this.admissionRequest, { durationSeconds, error: errorType !== undefined });
-    }
-
-    const message = this.message;
-    if (message !== undefined && requestChannel.asyncEnd.hasSubscribers) {
-      message.route = resolveRoute(this.req);
-      message.statusCode = statusCode;
-      message.durationSeconds = durationSeconds;
-      requestChannel.asyncEnd.publish(message);
-    }
-  }
-
-  /** Reports the ended request: span attributes and end, metrics, access log. Runs once, after {@link end}. */
-  report(): void {
+  /** Ends the request: span, metrics, access log, admission outcome, channel. Runs once, on `close`. */
+  finish(): void {
     const inst = this.inst;
     const options = inst.options;
     const req = this.req;
     const res = this.res;
-    const durationSeconds = (this.endMillis - this.startMillis) / 1000;
-    const finished = this.finished;
-    const statusCode = this.statusCode;
-    const errorType = this.endErrorType;
+    const durationSeconds = (performance.now() - this.startMillis) / 1000;
+    const finished = res.writableFinished;
+    const statusCode = res.headersSent ? res.statusCode : 0;
     const route = resolveRoute(req);
     const method = this.method;
     const routeInfo = inst.routeInfo(method, route);
@@ -347,6 +306,11 @@ export class RequestState {
       route === undefined && this.shedReason !== undefined && this.admissionRequest?.sloClass !== undefined
         ? this.admissionRequest.sloClass
         : routeInfo.sloClass;
+    let errorType: string | undefined;
+    if (!finished) errorType = ERROR_TYPE_CLIENT_ABORTED;
+    else if (this.shedReason !== undefined) errorType = ERROR_TYPE_SHED;
+    else if (statusCode >= 500)
+      errorType = this.errorType ?? STATUS_STRINGS[statusCode - 500] ?? String(statusCode);
 
     const span = this.span;
     if (span !== undefined) {
@@ -355,9 +319,8 @@ export class RequestState {
       } catch (error) {
         inst.internalError('finish', error);
       } finally {
-        // Whatever failed above, the span ends exactly once, at the time the response closed
-        // (a performance.now() reading: the SDK converts it like its own start time).
-        span.end(this.endMillis);
+        // Whatever failed above, the span ends exactly once.
+        span.end();
       }
     }
 
@@ -393,10 +356,22 @@ export class RequestState {
           severityNumber === SEVERITY_INFO ? 'INFO' : severityNumber === SEVERITY_WARN ? 'WARN' : 'ERROR',
         body: method + ' ' + (route ?? this.path) + ' ' + statusCode,
         attributes,
-        timestamp: this.endMillis,
-        // Explicit: the report runs outside the request's async context.
+        // Explicit: `close` runs in whatever async context the socket has, not the request's.
         context: this.ctx ?? ROOT_CONTEXT,
       });
+    }
+
+    const admission = options.admission;
+    if (admission !== undefined && this.admissionRequest !== undefined && this.shedReason === undefined) {
+      admission.complete?.(this.admissionRequest, { durationSeconds, error: errorType !== undefined });
+    }
+
+    const message = this.message;
+    if (message !== undefined && requestChannel.asyncEnd.hasSubscribers) {
+      message.route = route;
+      message.statusCode = statusCode;
+      message.durationSeconds = durationSeconds;
+      requestChannel.asyncEnd.publish(message);
     }
   }
 }
@@ -419,28 +394,18 @@ function responseBodyBytes(res: ServerResponse, method: string, statusCode: numb
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
-/**
- * Ended requests are reported (span end, metrics, access log) together once per event-loop turn, not
- * one by one between socket reads and writes: the same work back to back runs with warm caches.
- */
-const pendingReports = createTurnBatch<RequestState>(
-  (state) => state.report(),
-  (state, error) => state.inst.internalError('finish', error),
-);
-
 /** `close` listener shared by every response (no closure per request); `this` is the response. */
 function onResponseClose(this: TaggedResponse): void {
   const state = this[kState];
   if (state === undefined || state.done) return;
   state.done = true;
   try {
-    state.end();
+    state.finish();
   } catch (error) {
     state.inst.internalError('finish', error);
   } finally {
     state.active.dec();
   }
-  pendingReports.add(state);
 }
 
 function startRequest(inst: Instrumentation, req: IncomingMessage, res: TaggedResponse): RequestState {

@@ -51,8 +51,8 @@ describe.each(EXPRESS_VERSIONS)('admission control on $name', ({ express }) => {
     await t.shutdown();
   });
 
-  afterEach(async () => {
-    await t.reset();
+  afterEach(() => {
+    t.reset();
     asked.length = 0;
     completed.length = 0;
     handled = 0;

@@ -74,7 +74,7 @@ describe.each(EXPRESS_VERSIONS)('robustness on $name', ({ express }) => {
   });
 
   it('instruments a request once when mounted on the app and on a sub-app', async () => {
-    await t.reset();
+    t.reset();
     const sub = express();
     sub.use(goldenSignals({ obs: t.obs }));
     sub.get('/thing/:id', (_req, res) => {
@@ -91,7 +91,7 @@ describe.each(EXPRESS_VERSIONS)('robustness on $name', ({ express }) => {
   });
 
   it('works without tracing: metrics and no trace headers, no spans', async () => {
-    await t.reset();
+    t.reset();
     const app = express();
     app.use(goldenSignals({ obs: t.obs, tracing: false }));
     app.get('/quiet', (_req, res) => {

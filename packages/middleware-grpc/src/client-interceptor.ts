@@ -6,7 +6,7 @@ import {
   type Metadata,
   type Requester,
 } from '@grpc/grpc-js';
-import { type ActiveCounter, ATTR_RPC_GRPC_STATUS_CODE, createTurnBatch } from '@trisignal/core';
+import { type ActiveCounter, ATTR_RPC_GRPC_STATUS_CODE } from '@trisignal/core';
 import { Instrumentation, type RpcMethod } from './instrumentation.js';
 import { metadataSetter } from './metadata-carrier.js';
 import { type HostPort, parseHostPort } from './method-path.js';
@@ -71,11 +71,6 @@ class ClientCall {
   message: GrpcCallMessage | undefined = undefined;
   started = false;
   done = false;
-  // Captured when the status arrives (`finish`), reported later in a batch (`report`).
-  endMillis = 0;
-  endCode = 0;
-  endDetails: string | undefined = undefined;
-  peer = '';
 
   constructor(inst: ClientInstrumentation, options: CallOptions, call: NextCall) {
     this.inst = inst;
@@ -116,65 +111,38 @@ class ClientCall {
     return outgoing;
   }
 
-  /**
-   * Ends the call when the status arrives: the clock, the status, the peer, in-flight and channel now;
-   * span and metrics in {@link report}, batched with the other calls that end in this event-loop turn.
-   * Runs once.
-   */
+  /** Ends the call: span, metrics, channel. Runs once, when the status arrives. */
   finish(status: StatusObject): void {
     if (this.done) return;
     this.done = true;
     if (!this.started) return;
-    this.endMillis = performance.now();
-    // A number on the wire; grpc-js types it as its Status enum.
-    const code: number = status.code;
-    this.endCode = code;
-    this.endDetails = status.details;
-    pendingClientReports.add(this);
-    // Read now: once the call is over the channel may no longer know the peer.
-    this.peer = this.call.getPeer();
-    this.active?.dec();
-
-    const message = this.message;
-    if (message !== undefined && clientChannel.asyncEnd.hasSubscribers) {
-      message.statusCode = code;
-      message.durationSeconds = (this.endMillis - this.startMillis) / 1000;
-      clientChannel.asyncEnd.publish(message);
-    }
-  }
-
-  /** Reports the ended call: span attributes, status and end, metrics. Runs once, after {@link finish}. */
-  report(): void {
     const inst = this.inst;
     const method = this.method;
-    const code = this.endCode;
-    const durationSeconds = (this.endMillis - this.startMillis) / 1000;
+    const durationSeconds = (performance.now() - this.startMillis) / 1000;
     const span = this.span!;
-    let errorType: string | undefined;
-    try {
-      const attributes: Attributes = { [ATTR_RPC_GRPC_STATUS_CODE]: code };
-      if (this.timeoutSeconds !== undefined) attributes[ATTR_RPC_TIMEOUT] = this.timeoutSeconds;
-      const peer = inst.peer(this.peer);
-      if (peer !== undefined) {
-        attributes[ATTR_NETWORK_PEER_ADDRESS] = peer.address;
-        if (peer.port !== undefined) attributes[ATTR_NETWORK_PEER_PORT] = peer.port;
-      }
-      const server = inst.target ?? peer;
-      if (server !== undefined) {
-        attributes[ATTR_SERVER_ADDRESS] = server.address;
-        if (server.port !== undefined) attributes[ATTR_SERVER_PORT] = server.port;
-      }
-      if (code !== 0) {
-        // On a CLIENT span every non-OK status is an error (status ERROR, error.type, exception event).
-        errorType = inst.obs.recordError(span, statusError(code, this.endDetails), {
-          spanKind: SpanKind.CLIENT,
-        }).errorType;
-      }
-      span.setAttributes(attributes);
-    } finally {
-      // The span ends exactly once, at the time the status arrived (a performance.now() reading).
-      span.end(this.endMillis);
+    // A number on the wire; grpc-js types it as its Status enum.
+    const code: number = status.code;
+    const attributes: Attributes = { [ATTR_RPC_GRPC_STATUS_CODE]: code };
+    if (this.timeoutSeconds !== undefined) attributes[ATTR_RPC_TIMEOUT] = this.timeoutSeconds;
+    const peer = inst.peer(this.call.getPeer());
+    if (peer !== undefined) {
+      attributes[ATTR_NETWORK_PEER_ADDRESS] = peer.address;
+      if (peer.port !== undefined) attributes[ATTR_NETWORK_PEER_PORT] = peer.port;
     }
+    const server = inst.target ?? peer;
+    if (server !== undefined) {
+      attributes[ATTR_SERVER_ADDRESS] = server.address;
+      if (server.port !== undefined) attributes[ATTR_SERVER_PORT] = server.port;
+    }
+    let errorType: string | undefined;
+    if (code !== 0) {
+      // On a CLIENT span every non-OK status is an error (status ERROR, error.type, exception event).
+      errorType = inst.obs.recordError(span, statusError(code, status.details), {
+        spanKind: SpanKind.CLIENT,
+      }).errorType;
+    }
+    span.setAttributes(attributes);
+    span.end();
 
     inst.obs.recorder.recordRpcClient({
       service: method.service,
@@ -187,6 +155,14 @@ class ClientCall {
       responseMessages: this.responseMessages,
       spanContext: span.spanContext(),
     });
+    this.active?.dec();
+
+    const message = this.message;
+    if (message !== undefined && clientChannel.asyncEnd.hasSubscribers) {
+      message.statusCode = code;
+      message.durationSeconds = durationSeconds;
+      clientChannel.asyncEnd.publish(message);
+    }
   }
 
   listener(): Listener {
@@ -229,15 +205,6 @@ class ClientCall {
     };
   }
 }
-
-/**
- * Ended calls are reported (span end, metrics) together once per event-loop turn rather than one by
- * one between transport events: the same work back to back runs with warm caches.
- */
-const pendingClientReports = createTurnBatch<ClientCall>(
-  (call) => call.report(),
-  (call, error) => call.inst.internalError('finish', error),
-);
 
 /**
  * Creates the grpc-js client interceptor that gives every call one CLIENT span named

@@ -16,12 +16,7 @@ import {
   type ServerInterceptor,
   type ServerListener,
 } from '@grpc/grpc-js';
-import {
-  type ActiveCounter,
-  ATTR_ERROR_TYPE,
-  ATTR_RPC_GRPC_STATUS_CODE,
-  createTurnBatch,
-} from '@trisignal/core';
+import { type ActiveCounter, ATTR_ERROR_TYPE, ATTR_RPC_GRPC_STATUS_CODE } from '@trisignal/core';
 import { Instrumentation, type RpcMethod } from './instrumentation.js';
 import { hasAnyField, metadataGetter } from './metadata-carrier.js';
 import { chargeResponse, isMeasured, type SizedCall, takeRequestSize } from './message-sizes.js';
@@ -184,10 +179,6 @@ class ServerCall implements SizedCall {
   message: GrpcCallMessage | undefined = undefined;
   started = false;
   done = false;
-  // Captured when the call ends (`finish`), reported later in a batch (`report`).
-  endMillis = 0;
-  endCode = 0;
-  endDetails: string | undefined = undefined;
 
   constructor(inst: ServerInstrumentation, descriptor: MethodDescriptor, call: InterceptedCall) {
     this.inst = inst;
@@ -292,67 +283,31 @@ class ServerCall implements SizedCall {
     return true;
   }
 
-  /**
-   * Ends the call: the clock, in-flight, admission outcome and channel now; span and metrics in
-   * {@link report}, batched with the other calls that end in this event-loop turn. Runs once.
-   */
+  /** Ends the call: span, metrics, admission outcome, channel. Runs once. */
   finish(code: number, details: string | undefined): void {
     if (this.done) return;
     this.done = true;
     if (!this.started) return;
     const inst = this.inst;
-    this.endMillis = performance.now();
-    this.endCode = code;
-    this.endDetails = details;
-    pendingServerReports.add(this);
-    const durationSeconds = (this.endMillis - this.startMillis) / 1000;
-    this.active?.dec();
-
-    const admission = inst.options.admission;
-    if (admission?.complete !== undefined && this.shedReason === undefined) {
-      try {
-        admission.complete(this.method.admissionRequest, { durationSeconds, error: isServerError(code) });
-      } catch (error) {
-        inst.internalError('admission', error);
-      }
-    }
-
-    const message = this.message;
-    if (message !== undefined && serverChannel.asyncEnd.hasSubscribers) {
-      message.statusCode = code;
-      message.durationSeconds = durationSeconds;
-      serverChannel.asyncEnd.publish(message);
-    }
-  }
-
-  /** Reports the ended call: span status, attributes and end, metrics. Runs once, after {@link finish}. */
-  report(): void {
-    const inst = this.inst;
     const method = this.method;
-    const code = this.endCode;
-    const details = this.endDetails;
-    const durationSeconds = (this.endMillis - this.startMillis) / 1000;
+    const durationSeconds = (performance.now() - this.startMillis) / 1000;
     const span = this.span!;
+    const attributes = this.attributes ?? {};
+    attributes[ATTR_RPC_GRPC_STATUS_CODE] = code;
     let errorType: string | undefined;
-    try {
-      const attributes = this.attributes ?? {};
-      attributes[ATTR_RPC_GRPC_STATUS_CODE] = code;
-      if (this.shedReason !== undefined) {
-        errorType = ERROR_TYPE_SHED;
-        attributes[ATTR_ERROR_TYPE] = ERROR_TYPE_SHED;
-        attributes[ATTR_ADMISSION_REASON] = this.shedReason;
-        span.setStatus({ code: SpanStatusCode.ERROR, message: details ?? '' });
-      } else if (isServerError(code)) {
-        // Sets status ERROR, error.type, the exception event, and counts trisignal.errors.
-        errorType = inst.obs.recordError(span, statusError(code, details), {
-          spanKind: SpanKind.SERVER,
-        }).errorType;
-      }
-      span.setAttributes(attributes);
-    } finally {
-      // The span ends exactly once, at the time the call ended (a performance.now() reading).
-      span.end(this.endMillis);
+    if (this.shedReason !== undefined) {
+      errorType = ERROR_TYPE_SHED;
+      attributes[ATTR_ERROR_TYPE] = ERROR_TYPE_SHED;
+      attributes[ATTR_ADMISSION_REASON] = this.shedReason;
+      span.setStatus({ code: SpanStatusCode.ERROR, message: details ?? '' });
+    } else if (isServerError(code)) {
+      // Sets status ERROR, error.type, the exception event, and counts trisignal.errors.
+      errorType = inst.obs.recordError(span, statusError(code, details), {
+        spanKind: SpanKind.SERVER,
+      }).errorType;
     }
+    span.setAttributes(attributes);
+    span.end();
 
     inst.obs.recorder.recordRpcServer({
       service: method.service,
@@ -367,6 +322,23 @@ class ServerCall implements SizedCall {
       responseMessages: this.responseMessages,
       spanContext: span.spanContext(),
     });
+    this.active?.dec();
+
+    const admission = inst.options.admission;
+    if (admission?.complete !== undefined && this.shedReason === undefined) {
+      try {
+        admission.complete(method.admissionRequest, { durationSeconds, error: isServerError(code) });
+      } catch (error) {
+        inst.internalError('admission', error);
+      }
+    }
+
+    const message = this.message;
+    if (message !== undefined && serverChannel.asyncEnd.hasSubscribers) {
+      message.statusCode = code;
+      message.durationSeconds = durationSeconds;
+      serverChannel.asyncEnd.publish(message);
+    }
   }
 
   /**
@@ -536,15 +508,6 @@ class ServerCall implements SizedCall {
     };
   }
 }
-
-/**
- * Ended calls are reported (span end, metrics) together once per event-loop turn rather than one by
- * one between transport events: the same work back to back runs with warm caches.
- */
-const pendingServerReports = createTurnBatch<ServerCall>(
-  (call) => call.report(),
-  (call, error) => call.inst.internalError('finish', error),
-);
 
 /**
  * Creates the grpc-js server interceptor (grpc-js ≥ 1.10) that gives every call one SERVER span named
