@@ -8,7 +8,7 @@
 //
 //   node tooling/bench/src/pipeline-cost.mjs [--rounds 5] [--iterations 100000] [--configs bare,full,...]
 // Configurations are `+`-joined parts: bare (a no-op middleware), full, memory (no WAL), nolog (no access
-// log), nocompression, fsyncinterval / fsyncnever (the WAL's other sync policies), batch<N> (span and log batches of N, queues of 4 N), alt (the exporters built in
+// log), notrace (no spans), nocompression, fsyncinterval / fsyncnever (the WAL's other sync policies), batch<N> (span and log batches of N, queues of 4 N), alt (the exporters built in
 // the dist directory PIPELINE_ALT_EXPORTERS, to compare two builds side by side).
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';

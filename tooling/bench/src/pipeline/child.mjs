@@ -59,7 +59,11 @@ if (!parts.has('bare')) {
     metricExportIntervalMillis: 5000,
     signalHooks: false,
   });
-  middleware = goldenSignals({ obs, ...(parts.has('nolog') ? { accessLog: false } : {}) });
+  middleware = goldenSignals({
+    obs,
+    ...(parts.has('nolog') ? { accessLog: false } : {}),
+    ...(parts.has('notrace') ? { tracing: false } : {}),
+  });
 }
 
 async function run(n) {
