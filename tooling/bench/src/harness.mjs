@@ -122,31 +122,61 @@ function servicesCpu(started) {
   return started.reduce((sum, s) => sum + (readProcStats(s.proc.child.pid)?.cpuMicros ?? 0), 0);
 }
 
+/** Starts one variant's server for a round and keeps its first BENCH_INFO lines. */
+async function startVariant(variant, ctx) {
+  const proc = await startProcess(variant.script, {
+    args: variant.args,
+    env: { ...ctx.serviceEnv, ...variant.env },
+  });
+  ctx.result.info[variant.name] ??= proc.info.join('; ');
+  return proc;
+}
+
+/** The progress line of one variant's measurement in a round. */
+function logMeasurement(ctx, name, m, suffix = '') {
+  ctx.log(
+    `round ${ctx.round + 1}/${ctx.rounds} ${name.padEnd(3)} ${Math.round(m.rps)} req/s ` +
+      `p50 ${m.p50} ms p99 ${m.p99} ms cpu ${m.cpuMicrosPerRequest.toFixed(1)} µs/req ` +
+      `rss ${(m.rssBytes / 1048576).toFixed(0)} MB errors ${m.errors ?? 0} non2xx ${m.non2xx ?? 0}${suffix}`,
+  );
+}
+
+/** One round, each variant in one stretch: start, warm up, measure, stop, then the next. */
+async function measureOneStretch(order, ctx) {
+  const { load, durationSeconds, warmupSeconds, started } = ctx;
+  const measurements = {};
+  for (const variant of order) {
+    const proc = await startVariant(variant, ctx);
+    try {
+      if (warmupSeconds > 0)
+        await load({ port: proc.port, durationSeconds: warmupSeconds, phase: 'warmup', variant });
+      const sinkBefore = servicesCpu(started);
+      const before = readProcStats(proc.child.pid);
+      const run = await load({ port: proc.port, durationSeconds, phase: 'measure', variant });
+      const after = readProcStats(proc.child.pid);
+      const cpu = before && after ? after.cpuMicros - before.cpuMicros : NaN;
+      const m = {
+        ...run,
+        rssBytes: after?.rssBytes ?? NaN,
+        cpuMicrosPerRequest: cpu / run.requests,
+        serviceCpuMicrosPerRequest: (servicesCpu(started) - sinkBefore) / run.requests,
+      };
+      measurements[variant.name] = m;
+      logMeasurement(ctx, variant.name, m);
+    } finally {
+      await stopProcess(proc.child);
+    }
+  }
+  return measurements;
+}
+
 /** One round in slices (see `sliceSeconds`): every variant's process alive for the whole round. */
-async function measureSliced({
-  order,
-  round,
-  rounds,
-  load,
-  durationSeconds,
-  warmupSeconds,
-  sliceSeconds,
-  started,
-  serviceEnv,
-  result,
-  log,
-}) {
+async function measureSliced(order, ctx) {
+  const { load, durationSeconds, warmupSeconds, sliceSeconds, started } = ctx;
   const procs = [];
   const measurements = {};
   try {
-    for (const variant of order) {
-      const proc = await startProcess(variant.script, {
-        args: variant.args,
-        env: { ...serviceEnv, ...variant.env },
-      });
-      procs.push({ variant, proc });
-      result.info[variant.name] ??= proc.info.join('; ');
-    }
+    for (const variant of order) procs.push({ variant, proc: await startVariant(variant, ctx) });
     if (warmupSeconds > 0) {
       for (const { variant, proc } of procs) {
         await load({ port: proc.port, durationSeconds: warmupSeconds, phase: 'warmup', variant });
@@ -218,11 +248,7 @@ async function measureSliced({
         serviceCpuMicrosPerRequest: a.sinkCpu / a.requests,
       };
       measurements[variant.name] = m;
-      log(
-        `round ${round + 1}/${rounds} ${variant.name.padEnd(3)} ${Math.round(m.rps)} req/s ` +
-          `p50 ${m.p50} ms p99 ${m.p99} ms cpu ${m.cpuMicrosPerRequest.toFixed(1)} µs/req ` +
-          `rss ${(m.rssBytes / 1048576).toFixed(0)} MB errors ${m.errors} non2xx ${m.non2xx} (${slices} slices of ${sliceSeconds} s)`,
-      );
+      logMeasurement(ctx, variant.name, m, ` (${slices} slices of ${sliceSeconds} s)`);
     }
   } finally {
     for (const { proc } of procs) await stopProcess(proc.child);
@@ -277,56 +303,20 @@ export async function runBenchmark(options) {
     for (let round = 0; round < rounds; round++) {
       // Rotate the order so that no variant always runs first (cold machine) or last.
       const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+      const ctx = {
+        round,
+        rounds,
+        load,
+        durationSeconds,
+        warmupSeconds,
+        sliceSeconds,
+        started,
+        serviceEnv,
+        result,
+        log,
+      };
       const measurements =
-        sliceSeconds > 0
-          ? await measureSliced({
-              order,
-              round,
-              rounds,
-              load,
-              durationSeconds,
-              warmupSeconds,
-              sliceSeconds,
-              started,
-              serviceEnv,
-              result,
-              log,
-            })
-          : {};
-      for (const variant of sliceSeconds > 0 ? [] : order) {
-        const proc = await startProcess(variant.script, {
-          args: variant.args,
-          env: { ...serviceEnv, ...variant.env },
-        });
-        result.info[variant.name] ??= proc.info.join('; ');
-        try {
-          if (warmupSeconds > 0)
-            await load({ port: proc.port, durationSeconds: warmupSeconds, phase: 'warmup', variant });
-          const sinkBefore = started.map((s) => readProcStats(s.proc.child.pid));
-          const before = readProcStats(proc.child.pid);
-          const run = await load({ port: proc.port, durationSeconds, phase: 'measure', variant });
-          const after = readProcStats(proc.child.pid);
-          const sinkAfter = started.map((s) => readProcStats(s.proc.child.pid));
-          const cpu = before && after ? after.cpuMicros - before.cpuMicros : NaN;
-          const serviceCpu = sinkBefore.reduce(
-            (sum, b, i) => sum + (b && sinkAfter[i] ? sinkAfter[i].cpuMicros - b.cpuMicros : 0),
-            0,
-          );
-          measurements[variant.name] = {
-            ...run,
-            rssBytes: after?.rssBytes ?? NaN,
-            cpuMicrosPerRequest: cpu / run.requests,
-            serviceCpuMicrosPerRequest: serviceCpu / run.requests,
-          };
-          log(
-            `round ${round + 1}/${rounds} ${variant.name.padEnd(3)} ${Math.round(run.rps)} req/s ` +
-              `p50 ${run.p50} ms p99 ${run.p99} ms cpu ${(cpu / run.requests).toFixed(1)} µs/req ` +
-              `rss ${((after?.rssBytes ?? NaN) / 1048576).toFixed(0)} MB errors ${run.errors ?? 0} non2xx ${run.non2xx ?? 0}`,
-          );
-        } finally {
-          await stopProcess(proc.child);
-        }
-      }
+        sliceSeconds > 0 ? await measureSliced(order, ctx) : await measureOneStretch(order, ctx);
       const base = measurements[baseline];
       for (const m of Object.values(measurements)) {
         m.ratio = m.rps / base.rps;
