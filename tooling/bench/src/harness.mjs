@@ -136,7 +136,8 @@ async function startVariant(variant, ctx) {
 function logMeasurement(ctx, name, m, suffix = '') {
   ctx.log(
     `round ${ctx.round + 1}/${ctx.rounds} ${name.padEnd(3)} ${Math.round(m.rps)} req/s ` +
-      `p50 ${m.p50} ms p99 ${m.p99} ms cpu ${m.cpuMicrosPerRequest.toFixed(1)} µs/req ` +
+      `p50 ${m.p50} ms p99 ${m.p99} ms cpu ${m.cpuMicrosPerRequest.toFixed(1)} ` +
+      `(main thread ${m.mainCpuMicrosPerRequest.toFixed(1)}) µs/req ` +
       `rss ${(m.rssBytes / 1048576).toFixed(0)} MB errors ${m.errors ?? 0} non2xx ${m.non2xx ?? 0}${suffix}`,
   );
 }
@@ -155,10 +156,12 @@ async function measureOneStretch(order, ctx) {
       const run = await load({ port: proc.port, durationSeconds, phase: 'measure', variant });
       const after = readProcStats(proc.child.pid);
       const cpu = before && after ? after.cpuMicros - before.cpuMicros : NaN;
+      const mainCpu = before && after ? after.mainCpuMicros - before.mainCpuMicros : NaN;
       const m = {
         ...run,
         rssBytes: after?.rssBytes ?? NaN,
         cpuMicrosPerRequest: cpu / run.requests,
+        mainCpuMicrosPerRequest: mainCpu / run.requests,
         serviceCpuMicrosPerRequest: (servicesCpu(started) - sinkBefore) / run.requests,
       };
       measurements[variant.name] = m;
@@ -188,6 +191,7 @@ async function measureSliced(order, ctx) {
         {
           requests: 0,
           cpu: 0,
+          mainCpu: 0,
           sinkCpu: 0,
           seconds: 0,
           p50s: [],
@@ -218,6 +222,7 @@ async function measureSliced(order, ctx) {
         a.sinkCpu += servicesCpu(started) - sinkBefore;
         a.requests += run.requests;
         a.cpu += before && after ? after.cpuMicros - before.cpuMicros : NaN;
+        a.mainCpu += before && after ? after.mainCpuMicros - before.mainCpuMicros : NaN;
         a.seconds += seconds;
         a.p50s.push(run.p50);
         a.p99s.push(run.p99);
@@ -245,6 +250,7 @@ async function measureSliced(order, ctx) {
         non2xx: a.non2xx,
         rssBytes: a.rss,
         cpuMicrosPerRequest: a.cpu / a.requests,
+        mainCpuMicrosPerRequest: a.mainCpu / a.requests,
         serviceCpuMicrosPerRequest: a.sinkCpu / a.requests,
       };
       measurements[variant.name] = m;
@@ -341,6 +347,7 @@ export async function runBenchmark(options) {
       p99Ratio: median(per.map((m) => m.p99Ratio)),
       rssMB: median(per.map((m) => m.rssBytes)) / 1048576,
       cpuMicrosPerRequest: median(per.map((m) => m.cpuMicrosPerRequest)),
+      mainCpuMicrosPerRequest: median(per.map((m) => m.mainCpuMicrosPerRequest)),
       serviceCpuMicrosPerRequest: median(per.map((m) => m.serviceCpuMicrosPerRequest)),
       errors: per.reduce((s, m) => s + (m.errors ?? 0), 0),
       non2xx: per.reduce((s, m) => s + (m.non2xx ?? 0), 0),
@@ -357,13 +364,13 @@ const fmt = (n, digits = 0) =>
 /** The summary as a markdown table (medians over rounds; ratios are medians of per-round ratios). */
 export function formatSummary(result, { serviceColumn = 'sink CPU µs/req' } = {}) {
   const lines = [
-    `| variant | req/s | ratio to baseline (per round) | p50 / p99 ms | p99 ratio | server RSS MB | server CPU µs/req | ${serviceColumn} | errors / non-2xx |`,
+    `| variant | req/s | ratio to baseline (per round) | p50 / p99 ms | p99 ratio | server RSS MB | server CPU µs/req (main thread) | ${serviceColumn} | errors / non-2xx |`,
     '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const s of result.summary) {
     lines.push(
       `| (${s.name}) ${s.label} | ${fmt(s.rps)} | ${fmt(s.ratio, 2)} (${s.ratios.map((r) => fmt(r, 2)).join(', ')}) | ` +
-        `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)} | ${fmt(s.p99Ratio, 2)} | ${fmt(s.rssMB)} | ${fmt(s.cpuMicrosPerRequest, 1)} | ` +
+        `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)} | ${fmt(s.p99Ratio, 2)} | ${fmt(s.rssMB)} | ${fmt(s.cpuMicrosPerRequest, 1)} (${fmt(s.mainCpuMicrosPerRequest, 1)}) | ` +
         `${fmt(s.serviceCpuMicrosPerRequest, 1)} | ${s.errors} / ${s.non2xx} |`,
     );
   }

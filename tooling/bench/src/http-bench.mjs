@@ -4,7 +4,7 @@
 // and after, every round, and the summary table (medians; ratios to bare Express from the same round).
 //
 //   node tooling/bench/src/http-bench.mjs [--rounds 3] [--duration 10] [--warmup 3] [--connections 50]
-//                                         [--variants a,b,c,d,e,f,g] [--rate N] [--slice S] [--json out.json]
+//                                         [--variants a,b,c,d,e,f,g,h,i] [--rate N] [--slice S] [--json out.json]
 // --slice S keeps every variant of a round running and measures them in turns of S seconds until each has
 // had --duration (see the harness's `sliceSeconds`): steadier ratios on a machine whose speed drifts.
 // --rate N drives every variant at N req/s instead of saturating it: compare CPU µs/request then.
@@ -66,6 +66,17 @@ const ALL = [
     label: 'trisignal full as (b), head sampling 10 % (parentbased_traceidratio 0.1)',
     script: 'b-trisignal-full.cjs',
     env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
+  },
+  // Decomposition probes (not in the default set): what loading the SDK, and recording metrics, cost.
+  {
+    name: 'h',
+    label: 'reference floor: @trisignal/core loaded and init() called, no exporters, no middleware',
+    script: 'h-init-only.cjs',
+  },
+  {
+    name: 'i',
+    label: 'trisignal metrics only as (c), no exporters',
+    script: 'i-metrics-no-export.cjs',
   },
 ];
 const wanted = new Set(values.variants.split(','));

@@ -19,21 +19,33 @@ function ticksPerSecond() {
  * CPU time (user + system, µs) and RSS (bytes) of a process, read from /proc without its cooperation,
  * so any server (HTTP, gRPC, another language) can be a variant. Linux only; elsewhere returns undefined.
  * @param {number} pid
- * @returns {{ cpuMicros: number, rssBytes: number } | undefined}
+ * `mainCpuMicros` is the main thread's share (the thread whose id is the pid: for Node, the event loop),
+ * so the rest (V8's GC helpers, the libuv pool) can be told apart.
+ * @returns {{ cpuMicros: number, mainCpuMicros: number, rssBytes: number } | undefined}
  */
 export function readProcStats(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces: split after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
+    const cpuMicros = statCpuMicros(`/proc/${pid}/stat`);
+    let mainCpuMicros = NaN;
+    try {
+      mainCpuMicros = statCpuMicros(`/proc/${pid}/task/${pid}/stat`);
+    } catch {
+      // No per-thread figures (not Linux, or the task directory is hidden): the total still counts.
+    }
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-    return { cpuMicros: ((utime + stime) / ticksPerSecond()) * 1e6, rssBytes: rssKb * 1024 };
+    return { cpuMicros, mainCpuMicros, rssBytes: rssKb * 1024 };
   } catch {
     return undefined;
   }
+}
+
+/** User + system CPU (µs) of a /proc `stat` file. */
+function statCpuMicros(file) {
+  const stat = readFileSync(file, 'utf8');
+  // The command name (field 2) may contain spaces: split after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond()) * 1e6;
 }
 
 /** The 1-, 5- and 15-minute load averages, as `uptime` prints them. */
