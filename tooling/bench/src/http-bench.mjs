@@ -75,8 +75,9 @@ const ALL = [
   },
   {
     name: 'i',
-    label: 'trisignal metrics only as (c), no exporters',
-    script: 'i-metrics-no-export.cjs',
+    label: 'trisignal metrics only as (c), no exporter and no runtime metrics',
+    script: 'c-trisignal-metrics.cjs',
+    env: { BENCH_NO_EXPORTER: '1' },
   },
 ];
 const wanted = new Set(values.variants.split(','));
