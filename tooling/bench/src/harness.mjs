@@ -132,6 +132,12 @@ async function startVariant(variant, ctx) {
   return proc;
 }
 
+/** CPU (all threads, and the main thread) spent between two `readProcStats` readings; NaN if one is missing. */
+function cpuDelta(before, after) {
+  if (!before || !after) return { cpu: NaN, mainCpu: NaN };
+  return { cpu: after.cpuMicros - before.cpuMicros, mainCpu: after.mainCpuMicros - before.mainCpuMicros };
+}
+
 /** The progress line of one variant's measurement in a round. */
 function logMeasurement(ctx, name, m, suffix = '') {
   ctx.log(
@@ -155,8 +161,7 @@ async function measureOneStretch(order, ctx) {
       const before = readProcStats(proc.child.pid);
       const run = await load({ port: proc.port, durationSeconds, phase: 'measure', variant });
       const after = readProcStats(proc.child.pid);
-      const cpu = before && after ? after.cpuMicros - before.cpuMicros : NaN;
-      const mainCpu = before && after ? after.mainCpuMicros - before.mainCpuMicros : NaN;
+      const { cpu, mainCpu } = cpuDelta(before, after);
       const m = {
         ...run,
         rssBytes: after?.rssBytes ?? NaN,
@@ -221,8 +226,9 @@ async function measureSliced(order, ctx) {
         const after = readProcStats(proc.child.pid);
         a.sinkCpu += servicesCpu(started) - sinkBefore;
         a.requests += run.requests;
-        a.cpu += before && after ? after.cpuMicros - before.cpuMicros : NaN;
-        a.mainCpu += before && after ? after.mainCpuMicros - before.mainCpuMicros : NaN;
+        const { cpu, mainCpu } = cpuDelta(before, after);
+        a.cpu += cpu;
+        a.mainCpu += mainCpu;
         a.seconds += seconds;
         a.p50s.push(run.p50);
         a.p99s.push(run.p99);

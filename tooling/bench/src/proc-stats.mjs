@@ -18,9 +18,9 @@ function ticksPerSecond() {
 /**
  * CPU time (user + system, µs) and RSS (bytes) of a process, read from /proc without its cooperation,
  * so any server (HTTP, gRPC, another language) can be a variant. Linux only; elsewhere returns undefined.
- * @param {number} pid
  * `mainCpuMicros` is the main thread's share (the thread whose id is the pid: for Node, the event loop),
  * so the rest (V8's GC helpers, the libuv pool) can be told apart.
+ * @param {number} pid
  * @returns {{ cpuMicros: number, mainCpuMicros: number, rssBytes: number } | undefined}
  */
 export function readProcStats(pid) {
