@@ -1,6 +1,6 @@
 'use strict';
 // Shared by the benchmark's server and client processes: the proto, and the tracing set-up of each
-// mode. MODE: bare | trisignal | otel. EXPORT: discard (spans dropped after the batch processor, no
+// mode. MODE: bare | trisignal | otel (references: als | noop; calibration: busy). EXPORT: discard (spans dropped after the batch processor, no
 // encoding) | otlp (OTLP/HTTP protobuf to the local sink at OTLP_SINK_URL; trisignal also exports its
 // metrics every 5 s). Instrumentation is set up before @grpc/grpc-js is loaded, as OpenTelemetry's
 // grpc instrumentation needs (it patches the module as it is required).
@@ -48,6 +48,19 @@ function setup(side) {
       clientInterceptors: [],
       shutdown: async () => {},
       describe: 'no instrumentation',
+    };
+  }
+  if (MODE === 'busy') {
+    // Calibration: no instrumentation, the server handler burns BENCH_BUSY_MICROS µs of CPU per call.
+    const { createBusy } = require('@trisignal/bench/busy');
+    const micros = Number(process.env.BENCH_BUSY_MICROS ?? 5);
+    const busy = side === 'server' ? createBusy(micros) : undefined;
+    return {
+      serverInterceptors: [],
+      clientInterceptors: [],
+      onCall: busy,
+      shutdown: async () => {},
+      describe: `no instrumentation; the server burns ${micros} µs of CPU per call${busy ? ` (${busy.iterations} loop iterations)` : ''}`,
     };
   }
   if (MODE === 'als') {

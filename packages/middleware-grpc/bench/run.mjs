@@ -6,7 +6,7 @@
 // runs in its own process too (grpc-load.mjs), instrumented like the server.
 //
 //   node bench/run.mjs [--rounds 3] [--duration 10] [--warmup 5] [--concurrency 50]
-//                      [--variants a,b,c,d,e,f,g] [--slice S] [--json out.json]
+//                      [--variants a,b,c,d,e,f,g (calibration: j,k,l)] [--slice S] [--json out.json]
 // --slice S: all variants of a round stay up and are measured in turns of S seconds (harness `sliceSeconds`).
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -65,6 +65,16 @@ const ALL = [
       'reference: pass-through server + client interceptors + the context manager (floor of interceptor tracing)',
     env: { MODE: 'noop' },
   },
+  // Calibration (not in the default set): bare grpc-js, the server burning a fixed amount of CPU per call.
+  ...[
+    ['j', 2],
+    ['k', 5],
+    ['l', 10],
+  ].map(([name, micros]) => ({
+    name,
+    label: `calibration: bare grpc-js, the server burns ${micros} µs of CPU per call (no telemetry)`,
+    env: { MODE: 'busy', BENCH_BUSY_MICROS: String(micros) },
+  })),
 ];
 
 const wanted = new Set(values.variants.split(','));

@@ -10,6 +10,7 @@ const ITEM = { id: 0, name: 'widget', price: 9.99, tags: ['blue', 'small'] };
 const server = new grpc.Server({ interceptors: mode.serverInterceptors });
 server.addService(bench.Items.service, {
   Get(call, callback) {
+    mode.onCall?.();
     callback(null, { ...ITEM, id: call.request.id });
   },
 });

@@ -138,11 +138,16 @@ function cpuDelta(before, after) {
   return { cpu: after.cpuMicros - before.cpuMicros, mainCpu: after.mainCpuMicros - before.mainCpuMicros };
 }
 
+/** A latency in ms for the progress lines: at most two decimals (slice medians are not round numbers). */
+function ms(value) {
+  return Number.isFinite(value) ? String(Math.round(value * 100) / 100) : 'n/a';
+}
+
 /** The progress line of one variant's measurement in a round. */
 function logMeasurement(ctx, name, m, suffix = '') {
   ctx.log(
     `round ${ctx.round + 1}/${ctx.rounds} ${name.padEnd(3)} ${Math.round(m.rps)} req/s ` +
-      `p50 ${m.p50} ms p99 ${m.p99} ms cpu ${m.cpuMicrosPerRequest.toFixed(1)} ` +
+      `p50 ${ms(m.p50)} ms p99 ${ms(m.p99)} ms cpu ${m.cpuMicrosPerRequest.toFixed(1)} ` +
       `(main thread ${m.mainCpuMicrosPerRequest.toFixed(1)}) µs/req ` +
       `rss ${(m.rssBytes / 1048576).toFixed(0)} MB errors ${m.errors ?? 0} non2xx ${m.non2xx ?? 0}${suffix}`,
   );

@@ -4,7 +4,7 @@
 // and after, every round, and the summary table (medians; ratios to bare Express from the same round).
 //
 //   node tooling/bench/src/http-bench.mjs [--rounds 3] [--duration 10] [--warmup 3] [--connections 50]
-//                                         [--variants a,b,c,d,e,f,g,h,i] [--rate N] [--slice S] [--json out.json]
+//                                         [--variants a,b,…,l] [--rate N] [--slice S] [--json out.json]
 // --slice S keeps every variant of a round running and measures them in turns of S seconds until each has
 // had --duration (see the harness's `sliceSeconds`): steadier ratios on a machine whose speed drifts.
 // --rate N drives every variant at N req/s instead of saturating it: compare CPU µs/request then.
@@ -79,6 +79,18 @@ const ALL = [
     script: 'c-trisignal-metrics.cjs',
     env: { BENCH_NO_EXPORTER: '1' },
   },
+  // Calibration probes (not in the default set): bare Express + a fixed amount of CPU per request, no
+  // telemetry. What a microsecond of server work costs the ratio when client and server share the cores.
+  ...[
+    ['j', 2],
+    ['k', 5],
+    ['l', 10],
+  ].map(([name, micros]) => ({
+    name,
+    label: `calibration: bare Express + ${micros} µs of CPU per request (calibrated loop, no telemetry)`,
+    script: 'j-busy.cjs',
+    env: { BENCH_BUSY_MICROS: String(micros) },
+  })),
 ];
 const wanted = new Set(values.variants.split(','));
 const variants = ALL.filter((v) => wanted.has(v.name)).map((v) => ({
