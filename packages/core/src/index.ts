@@ -19,6 +19,7 @@ export type { EnvConfig } from './env.js';
 export { createPropagator, DEFAULT_PROPAGATORS, PROPAGATOR_NAMES } from './propagation.js';
 export type { PropagatorName } from './propagation.js';
 export { buildResource } from './resource.js';
+export { PooledIdGenerator } from './id-generator.js';
 
 export { TrisignalError, CoreError, isTrisignalError } from './errors.js';
 export type { CoreErrorCode } from './errors.js';

@@ -252,6 +252,7 @@ export function init(options: InitOptions = {}): Observability {
   const tracerProvider = new BasicTracerProvider({
     resource,
     sampler: disabled ? new AlwaysOffSampler() : resolved.sampler,
+    idGenerator: resolved.idGenerator,
     spanProcessors: disabled ? [] : [...(options.spanProcessors ?? []), ...spanProcessorsFromExporters],
   });
   const loggerProvider = new LoggerProvider({

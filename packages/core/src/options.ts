@@ -9,6 +9,7 @@ import type {
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
+  type IdGenerator,
   ParentBasedSampler,
   type Sampler,
   type SpanExporter,
@@ -20,6 +21,7 @@ import type { ErrorRule } from './classify-error.js';
 import { CoreError, describeValue, invalidOption } from './errors.js';
 import type { ExemplarFilter } from './exemplar.js';
 import { readEnvConfig, type EnvConfig } from './env.js';
+import { PooledIdGenerator } from './id-generator.js';
 import type { LogLevel } from './logger.js';
 import {
   createPropagator,
@@ -96,6 +98,11 @@ export interface InitOptions {
   readonly logProcessors?: readonly LogRecordProcessor[] | undefined;
   /** Head sampler. @default from OTEL_TRACES_SAMPLER, else parent-based always-on */
   readonly sampler?: Sampler | undefined;
+  /**
+   * Trace and span id generator (e.g. one for AWS X-Ray ids).
+   * @default a {@link PooledIdGenerator}: random ids from a pooled CSPRNG buffer
+   */
+  readonly idGenerator?: IdGenerator | undefined;
   /** Propagator names or a propagator. @default OTEL_PROPAGATORS, else ['tracecontext', 'baggage'] */
   readonly propagators?: readonly PropagatorName[] | TextMapPropagator | undefined;
   /** BatchSpanProcessor settings. @default OTEL_BSP_*, else the OpenTelemetry defaults */
@@ -172,6 +179,7 @@ export interface ResolvedInitOptions {
   readonly envResourceAttributes: Readonly<Record<string, string>> | undefined;
   readonly resourceAttributes: Attributes | undefined;
   readonly sampler: Sampler;
+  readonly idGenerator: IdGenerator;
   readonly propagator: TextMapPropagator;
   readonly spanBatch: ResolvedBatch;
   readonly logBatch: ResolvedBatch;
@@ -335,6 +343,18 @@ export function resolveInitOptions(options: InitOptions): ResolvedInitOptions {
     sampler = samplerFromEnv(env.tracesSampler, env.tracesSamplerArg);
   }
 
+  const idGenerator = options.idGenerator ?? new PooledIdGenerator();
+  if (
+    typeof (idGenerator as Partial<IdGenerator> | null)?.generateTraceId !== 'function' ||
+    typeof (idGenerator as Partial<IdGenerator>).generateSpanId !== 'function'
+  ) {
+    throw invalidOption(
+      'idGenerator',
+      options.idGenerator,
+      'an IdGenerator (an object with generateTraceId() and generateSpanId())',
+    );
+  }
+
   let propagator: TextMapPropagator;
   if (options.propagators !== undefined) {
     if (isPropagator(options.propagators)) propagator = options.propagators;
@@ -430,6 +450,7 @@ export function resolveInitOptions(options: InitOptions): ResolvedInitOptions {
     envResourceAttributes: env.resourceAttributes,
     resourceAttributes: options.resourceAttributes,
     sampler,
+    idGenerator,
     propagator,
     spanBatch,
     logBatch,

@@ -176,6 +176,33 @@ describe('init', () => {
     expect(overridden.propagator.fields()).toEqual(['traceparent', 'tracestate']);
   });
 
+  it('draws span ids from the pooled generator by default, or from the one given', async () => {
+    const spans = new InMemorySpanExporter();
+    const obs = start({ spanExporters: [spans] });
+    for (let i = 0; i < 300; i++) obs.tracer.startSpan(`s${i}`).end();
+    const custom = start({
+      spanExporters: [spans],
+      idGenerator: {
+        generateTraceId: () => 'a'.repeat(31) + '1',
+        generateSpanId: () => 'b'.repeat(15) + '1',
+      },
+    });
+    custom.tracer.startSpan('custom').end();
+    await obs.forceFlush();
+    await custom.forceFlush();
+    const finished = spans.getFinishedSpans();
+    const ids = finished.filter((s) => s.name !== 'custom').map((s) => s.spanContext());
+    expect(ids).toHaveLength(300);
+    for (const { traceId, spanId } of ids) {
+      expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(spanId).toMatch(/^[0-9a-f]{16}$/);
+    }
+    expect(new Set(ids.map((c) => c.traceId)).size).toBe(300);
+    const own = finished.find((s) => s.name === 'custom')!.spanContext();
+    expect(own.traceId).toBe('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1');
+    expect(own.spanId).toBe('bbbbbbbbbbbbbbb1');
+  });
+
   it('turns everything off with OTEL_SDK_DISABLED=true', async () => {
     const spans = new InMemorySpanExporter();
     const obs = start({ spanExporters: [spans], env: { OTEL_SDK_DISABLED: 'true' } });
@@ -196,6 +223,11 @@ describe('init', () => {
       ],
       [{ propagators: ['w3c' as never] }, 'TRISIGNAL_CORE_INVALID_OPTION', /`propagators\[0\]`.*"w3c"/],
       [{ sampler: {} as never }, 'TRISIGNAL_CORE_INVALID_OPTION', /`sampler`/],
+      [
+        { idGenerator: { generateTraceId: () => 'x' } as never },
+        'TRISIGNAL_CORE_INVALID_OPTION',
+        /`idGenerator`.*generateSpanId/,
+      ],
       [{ shutdownTimeoutMillis: -5 }, 'TRISIGNAL_CORE_INVALID_OPTION', /`shutdownTimeoutMillis`/],
       [
         { signalHooks: { signals: ['TERM' as never] } },
