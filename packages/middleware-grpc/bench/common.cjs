@@ -1,8 +1,8 @@
 'use strict';
 // Shared by the benchmark's server and client processes: the proto, and the tracing set-up of each
-// mode. MODE: bare | trisignal | otel (references: als | noop; calibration: busy). EXPORT: discard (spans dropped after the batch processor, no
-// encoding) | otlp (OTLP/HTTP protobuf to the local sink at OTLP_SINK_URL; trisignal also exports its
-// metrics every 5 s). Instrumentation is set up before @grpc/grpc-js is loaded, as OpenTelemetry's
+// mode. MODE: bare | trisignal | otel (references: als | noop; calibration: busy). EXPORT: discard
+// (spans dropped after the batch processor, no encoding) | otlp (OTLP/HTTP protobuf to the local sink
+// at OTLP_SINK_URL; trisignal also exports its metrics every 5 s). Instrumentation is set up before @grpc/grpc-js is loaded, as OpenTelemetry's
 // grpc instrumentation needs (it patches the module as it is required).
 const path = require('node:path');
 

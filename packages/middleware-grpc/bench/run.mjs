@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatSummary, median, runBenchmark, startProcess, stopProcess } from '@trisignal/bench';
+import { CALIBRATION_PROBES } from '@trisignal/bench/busy';
 import { createGrpcLoad } from './grpc-load.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -66,11 +67,7 @@ const ALL = [
     env: { MODE: 'noop' },
   },
   // Calibration (not in the default set): bare grpc-js, the server burning a fixed amount of CPU per call.
-  ...[
-    ['j', 2],
-    ['k', 5],
-    ['l', 10],
-  ].map(([name, micros]) => ({
+  ...CALIBRATION_PROBES.map(([name, micros]) => ({
     name,
     label: `calibration: bare grpc-js, the server burns ${micros} µs of CPU per call (no telemetry)`,
     env: { MODE: 'busy', BENCH_BUSY_MICROS: String(micros) },

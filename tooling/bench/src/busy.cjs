@@ -1,7 +1,14 @@
 'use strict';
 // Calibration work for the benchmarks: a fixed amount of CPU per request, to measure what one
 // microsecond of server work costs the throughput ratio on this machine (client and server share the
-// cores, so a slower server also changes how often the kernel has to wake the client).
+// cores). Both the HTTP and the gRPC benchmark offer the same probes, named alike.
+
+/** The calibration probes of the benchmarks: variant name and µs of CPU per request. */
+const CALIBRATION_PROBES = Object.freeze([
+  ['j', 2],
+  ['k', 5],
+  ['l', 10],
+]);
 
 /** A loop of integer arithmetic the optimiser cannot drop (its result is kept). */
 function spin(iterations) {
@@ -35,4 +42,4 @@ function createBusy(micros) {
   return Object.assign(busy, { iterations });
 }
 
-module.exports = { createBusy };
+module.exports = { createBusy, CALIBRATION_PROBES };

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CALIBRATION_PROBES } from './busy.cjs';
 import { formatSummary, runBenchmark } from './harness.mjs';
 import { createHttpLoad } from './http-load.mjs';
 
@@ -81,11 +82,7 @@ const ALL = [
   },
   // Calibration probes (not in the default set): bare Express + a fixed amount of CPU per request, no
   // telemetry. What a microsecond of server work costs the ratio when client and server share the cores.
-  ...[
-    ['j', 2],
-    ['k', 5],
-    ['l', 10],
-  ].map(([name, micros]) => ({
+  ...CALIBRATION_PROBES.map(([name, micros]) => ({
     name,
     label: `calibration: bare Express + ${micros} µs of CPU per request (calibrated loop, no telemetry)`,
     script: 'j-busy.cjs',
